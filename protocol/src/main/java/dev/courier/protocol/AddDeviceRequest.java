@@ -1,0 +1,4 @@
+package dev.courier.protocol;
+
+/// `POST /v1/devices`: an authenticated device adds another device to its own account.
+public record AddDeviceRequest(int registrationId, String deviceName, DeviceKeys keys) {}

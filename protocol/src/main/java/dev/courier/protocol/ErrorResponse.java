@@ -1,0 +1,4 @@
+package dev.courier.protocol;
+
+/// Body of every error answer: a stable machine-readable `code` and a human `message`.
+public record ErrorResponse(String code, String message) {}

@@ -1,0 +1,111 @@
+package dev.courier.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.protocol.WireJson;
+import dev.courier.server.accounts.AccountService;
+import dev.courier.server.accounts.AccountStore;
+import dev.courier.server.config.ServerConfig;
+import dev.courier.server.delivery.Dispatcher;
+import dev.courier.server.delivery.LocalPresence;
+import dev.courier.server.delivery.Presence;
+import dev.courier.server.http.HttpApi;
+import dev.courier.server.keys.KeyService;
+import dev.courier.server.messages.ExpiryReaper;
+import dev.courier.server.messages.MessageService;
+import dev.courier.server.messages.MessageStore;
+import dev.courier.server.push.NoPushProvider;
+import dev.courier.server.ratelimit.LocalRateLimiter;
+import dev.courier.server.storage.sqlite.SqliteAccountStore;
+import dev.courier.server.storage.sqlite.SqliteDatabase;
+import dev.courier.server.storage.sqlite.SqliteMessageStore;
+import dev.courier.server.storage.sqlite.SqliteOneTimeKeyStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/// The composition root: wires the embedded server from plain constructors, starts it, and
+/// shuts it down in the order that keeps every acknowledged message.
+public final class CourierServer implements AutoCloseable {
+    /// WebSocket close code sent to a device whose registration was removed.
+    public static final int CLOSE_DEVICE_REMOVED = 4001;
+    private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+
+    private final SqliteDatabase db;
+    private final ExpiryReaper reaper;
+    private final LocalRateLimiter limiter;
+    private final ExecutorService executor;
+    private final HttpApi http;
+    private final JvmGcMetrics gcMetrics;
+
+    private CourierServer(ServerConfig config, Clock clock) {
+        ObjectMapper mapper = WireJson.newMapper();
+        var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(metrics);
+
+        db = new SqliteDatabase(config.storage().dataDir(), metrics);
+        AccountStore accountStore = new SqliteAccountStore(db);
+        MessageStore messageStore = new SqliteMessageStore(db);
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+
+        Presence presence = new LocalPresence();
+        var dispatcher = new Dispatcher(presence, new NoPushProvider(metrics), metrics);
+        var keys = new KeyService(accountStore, new SqliteOneTimeKeyStore(db), config.keys());
+        var accounts = new AccountService(accountStore, keys, config.accounts(), clock,
+                removed -> presence.local(removed).ifPresent(s -> s.close(CLOSE_DEVICE_REMOVED, "device removed")));
+        var messages = new MessageService(accounts, accountStore, messageStore, dispatcher, config, clock, metrics);
+        reaper = new ExpiryReaper(messageStore, dispatcher, config.messages(), clock, metrics);
+        limiter = new LocalRateLimiter();
+
+        var services = new HttpApi.Services(accounts, keys, messages, messageStore, presence, limiter, metrics,
+                db::isHealthy, executor);
+        http = new HttpApi(config, mapper, services);
+    }
+
+    /// Starts a server; the port in `config` may be 0 for an ephemeral one (see [#port()]).
+    public static CourierServer start(ServerConfig config, Clock clock) {
+        CourierServer server = new CourierServer(config, clock);
+        try {
+            server.http.start(config.http().host(), config.http().port());
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        server.reaper.start();
+        log.info("Courier listening on {}:{} (data in {})", config.http().host(), server.port(), config.storage().dataDir());
+        return server;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public ExpiryReaper expiryReaper() {
+        return reaper;
+    }
+
+    /// Stops taking requests, lets commits already in flight finish, then closes the database.
+    @Override
+    public void close() {
+        reaper.close();
+        try {
+            http.close();
+        } finally {
+            executor.close();
+            db.close();
+            limiter.close();
+            gcMetrics.close();
+        }
+    }
+}

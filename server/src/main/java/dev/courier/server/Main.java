@@ -1,0 +1,64 @@
+package dev.courier.server;
+
+import dev.courier.server.config.ConfigException;
+import dev.courier.server.config.ConfigLoader;
+import dev.courier.server.config.ServerConfig;
+import dev.courier.server.storage.StorageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/// `courier-server [--config FILE]`: starts the server until SIGTERM or Ctrl-C.
+public final class Main {
+    private static final String USAGE = """
+            Usage: courier-server [--config FILE]
+
+            Starts the Courier server on the embedded SQLite store.
+
+              --config FILE   a properties file of settings (see docs/OPERATIONS.md)
+              --help          show this text
+
+            Every setting can be overridden by an environment variable, e.g.
+            http.port=8080 by COURIER_HTTP_PORT, storage.dataDir by COURIER_STORAGE_DATA_DIR.
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        Optional<Path> configFile = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) fail("--config needs a file name");
+                    configFile = Optional.of(Path.of(args[++i]));
+                    if (!Files.isRegularFile(configFile.get())) fail("config file " + configFile.get() + " does not exist");
+                }
+                default -> fail("unknown option '" + args[i] + "' (try --help)");
+            }
+        }
+        try {
+            ServerConfig config = ConfigLoader.load(configFile, System.getenv());
+            CourierServer server = CourierServer.start(config, Clock.systemUTC());
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        } catch (ConfigException e) {
+            fail("configuration error: " + e.getMessage());
+        } catch (StorageException e) {
+            fail(e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof java.net.BindException || e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("bind")) {
+                fail("cannot listen: the port is in use or not allowed (" + e.getMessage() + ")");
+            }
+            throw e;
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("courier-server: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.courier.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/// Reads configuration from a properties file, then lets environment variables override it.
+/// A setting `messages.maxQueueDepth` is overridden by `COURIER_MESSAGES_MAX_QUEUE_DEPTH`.
+/// Unknown settings in the file are refused, so a typo never silently falls back to a default.
+public final class ConfigLoader {
+    /// Every setting and its default. The order is the order of `docs/OPERATIONS.md`.
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private ConfigLoader() {}
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new TreeMap<>();
+        d.put("http.host", "0.0.0.0");
+        d.put("http.port", "8080");
+        d.put("http.maxBodySize", "3MiB");
+        d.put("storage.backend", "sqlite");
+        d.put("storage.dataDir", "./data");
+        d.put("accounts.maxDevices", "6");
+        d.put("registration.policy", "open");
+        d.put("admin.token", "");
+        d.put("keys.maxPerUpload", "100");
+        d.put("keys.maxStoredPerDevice", "1000");
+        d.put("messages.maxCiphertextSize", "256KiB");
+        d.put("messages.ttl", "30d");
+        d.put("messages.expiryInterval", "1m");
+        d.put("messages.maxQueueDepth", "10000");
+        d.put("websocket.maxFrameSize", "64KiB");
+        d.put("websocket.idleTimeout", "60s");
+        d.put("websocket.deliveryWindow", "256");
+        d.put("ratelimit.perIp", "3000/1m");
+        d.put("ratelimit.registerPerIp", "20/1h");
+        d.put("ratelimit.sendPerAccount", "1200/1m");
+        d.put("ratelimit.keyFetchPerAccount", "300/1m");
+        d.put("shutdown.grace", "10s");
+        return Map.copyOf(d);
+    }
+
+    /// The environment variable that overrides `key`.
+    public static String envName(String key) {
+        StringBuilder sb = new StringBuilder("COURIER_");
+        for (char c : key.toCharArray()) {
+            if (c == '.') sb.append('_');
+            else if (Character.isUpperCase(c)) sb.append('_').append(c);
+            else sb.append(Character.toUpperCase(c));
+        }
+        return sb.toString();
+    }
+
+    public static ServerConfig load(Optional<Path> file, Map<String, String> env) {
+        Map<String, String> values = new TreeMap<>(DEFAULTS);
+        file.ifPresent(path -> values.putAll(readFile(path)));
+        for (String key : DEFAULTS.keySet()) {
+            String override = env.get(envName(key));
+            if (override != null) values.put(key, override);
+        }
+        return build(values);
+    }
+
+    private static Map<String, String> readFile(Path path) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(path)) {
+            props.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+        }
+        Map<String, String> values = new TreeMap<>();
+        for (String key : props.stringPropertyNames()) {
+            if (!DEFAULTS.containsKey(key)) {
+                throw new ConfigException("unknown setting '" + key + "' in " + path + " (see docs/OPERATIONS.md)");
+            }
+            values.put(key, props.getProperty(key).trim());
+        }
+        return values;
+    }
+
+    private static ServerConfig build(Map<String, String> v) {
+        var http = new ServerConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
+                size(v, "http.maxBodySize", 1024));
+        String backend = v.get("storage.backend").toLowerCase(Locale.ROOT);
+        if (!backend.equals("sqlite")) {
+            throw new ConfigException("storage.backend must be 'sqlite' (got '" + backend + "')");
+        }
+        var storage = new ServerConfig.Storage(backend, Path.of(v.get("storage.dataDir")));
+        var accounts = new ServerConfig.Accounts(intIn(v, "accounts.maxDevices", 1, 100),
+                enumValue(v, "registration.policy", ServerConfig.RegistrationPolicy.class));
+        var keys = new ServerConfig.Keys(intIn(v, "keys.maxPerUpload", 1, 1000),
+                intIn(v, "keys.maxStoredPerDevice", 1, 100_000));
+        var messages = new ServerConfig.Messages(size(v, "messages.maxCiphertextSize", 1024),
+                duration(v, "messages.ttl"), duration(v, "messages.expiryInterval"),
+                intIn(v, "messages.maxQueueDepth", 1, 10_000_000));
+        var webSocket = new ServerConfig.WebSocket(size(v, "websocket.maxFrameSize", 1024),
+                duration(v, "websocket.idleTimeout"), intIn(v, "websocket.deliveryWindow", 1, 100_000));
+        var rates = new ServerConfig.RateLimits(rate(v, "ratelimit.perIp"), rate(v, "ratelimit.registerPerIp"),
+                rate(v, "ratelimit.sendPerAccount"), rate(v, "ratelimit.keyFetchPerAccount"));
+        String admin = v.get("admin.token");
+        Optional<Secret> adminToken = Optional.empty();
+        if (!admin.isEmpty()) {
+            if (admin.length() < 32) throw new ConfigException("admin.token must be at least 32 characters");
+            adminToken = Optional.of(new Secret(admin));
+        }
+        long maxSend = messages.maxCiphertextSize().bytes() * accounts.maxDevices() * 4 / 3;
+        if (http.maxBodySize().bytes() < maxSend) {
+            throw new ConfigException("http.maxBodySize (" + http.maxBodySize() + ") is too small for "
+                    + accounts.maxDevices() + " devices' ciphertexts of messages.maxCiphertextSize; use at least "
+                    + DataSize.ofKibibytes(maxSend / 1024 + 1));
+        }
+        return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, adminToken,
+                duration(v, "shutdown.grace"));
+    }
+
+    private static int intIn(Map<String, String> v, String key, int min, int max) {
+        try {
+            int n = Integer.parseInt(v.get(key).trim());
+            if (n < min || n > max) throw new ConfigException(key + " must be between " + min + " and " + max + " (got " + n + ")");
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be a whole number (got '" + v.get(key) + "')");
+        }
+    }
+
+    private static DataSize size(Map<String, String> v, String key, long min) {
+        try {
+            DataSize s = DataSize.parse(v.get(key));
+            if (s.bytes() < min) throw new ConfigException(key + " must be at least " + min + " bytes");
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration duration(Map<String, String> v, String key) {
+        try {
+            Duration d = Durations.parse(v.get(key));
+            if (d.isZero()) throw new ConfigException(key + " must be longer than zero");
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static RateLimit rate(Map<String, String> v, String key) {
+        try {
+            return RateLimit.parse(v.get(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static <E extends Enum<E>> E enumValue(Map<String, String> v, String key, Class<E> type) {
+        try {
+            return Enum.valueOf(type, v.get(key).trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+                    + " (got '" + v.get(key) + "')");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.courier.server.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.protocol.ServerFrame;
+import dev.courier.server.accounts.DeviceAddress;
+import dev.courier.server.messages.MessageStore;
+import dev.courier.server.messages.StoredEnvelope;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/// Delivers one device's queue over one live connection: take, send, wait for the ack, delete.
+///
+/// The queue in the store is the truth. The session keeps a cursor (`lastSentSeq`) and the set of
+/// envelopes sent but not yet acknowledged. Whenever something changes (connect, a commit for this
+/// device, an ack) it is *signalled*, and a pump reads the next envelopes after the cursor and
+/// sends them, up to a window of unacknowledged envelopes and bytes.
+///
+/// Invariants:
+/// - at most one pump runs at a time (`pumpState`), so sends leave in queue order and only the
+///   pump touches `lastSentSeq` and `queueEmptySent`;
+/// - a signal that arrives while the pump runs makes it run once more, so no commit is missed;
+/// - an idle session holds no thread: the pump runs on a virtual thread only while it has work;
+/// - nothing is deleted here; deletion happens only on the device's ack, by the caller.
+public final class DeliverySession {
+    private static final int IDLE = 0;
+    private static final int RUNNING = 1;
+    private static final int RUNNING_AND_SIGNALLED = 2;
+
+    private final DeviceAddress device;
+    private final Outbound outbound;
+    private final MessageStore store;
+    private final ObjectMapper json;
+    private final Executor executor;
+    private final int window;
+    private final long maxInflightBytes;
+
+    private final AtomicInteger pumpState = new AtomicInteger(IDLE);
+    private final ConcurrentHashMap<UUID, Integer> inflight = new ConcurrentHashMap<>();
+    private final AtomicLong inflightBytes = new AtomicLong();
+    private volatile boolean closed;
+    private long lastSentSeq;
+    private boolean queueEmptySent;
+
+    public DeliverySession(DeviceAddress device, Outbound outbound, MessageStore store, ObjectMapper json,
+                           Executor executor, int window, long maxInflightBytes) {
+        this.device = device;
+        this.outbound = outbound;
+        this.store = store;
+        this.json = json;
+        this.executor = executor;
+        this.window = window;
+        this.maxInflightBytes = maxInflightBytes;
+    }
+
+    public DeviceAddress device() {
+        return device;
+    }
+
+    /// Something may be waiting: make sure a pump runs after this call.
+    public void signal() {
+        while (!closed) {
+            int state = pumpState.get();
+            if (state == IDLE) {
+                if (pumpState.compareAndSet(IDLE, RUNNING)) {
+                    executor.execute(this::pump);
+                    return;
+                }
+            } else if (state == RUNNING) {
+                if (pumpState.compareAndSet(RUNNING, RUNNING_AND_SIGNALLED)) return;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// The device acknowledged `guid` and the caller deleted it: free its window slot.
+    public void acknowledged(UUID guid) {
+        Integer size = inflight.remove(guid);
+        if (size != null) {
+            inflightBytes.addAndGet(-size);
+            signal();
+        }
+    }
+
+    public void close(int code, String reason) {
+        closed = true;
+        outbound.close(code, reason);
+    }
+
+    /// Marks the session finished after the transport closed on its own.
+    public void closed() {
+        closed = true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    private void pump() {
+        do {
+            pumpState.set(RUNNING);
+            try {
+                drain();
+            } catch (RuntimeException e) {
+                // The store failed: drop the connection so the device reconnects and we start
+                // over from the store, rather than stall silently.
+                close(1011, "server error");
+                return;
+            }
+        } while (!pumpState.compareAndSet(RUNNING, IDLE));
+    }
+
+    private void drain() {
+        while (!closed) {
+            int room = window - inflight.size();
+            if (room <= 0 || inflightBytes.get() >= maxInflightBytes) return;
+            List<StoredEnvelope> batch = store.pending(device, lastSentSeq, room);
+            for (StoredEnvelope e : batch) {
+                if (closed) return;
+                int size = e.approximateSize();
+                inflight.put(e.guid(), size);
+                inflightBytes.addAndGet(size);
+                lastSentSeq = e.seq();
+                outbound.send(frame(new ServerFrame.Deliver(e.toWire())), this::transportFailed);
+            }
+            if (batch.size() < room) {
+                if (!queueEmptySent) {
+                    queueEmptySent = true;
+                    outbound.send(frame(new ServerFrame.QueueEmpty()), this::transportFailed);
+                }
+                return;
+            }
+        }
+    }
+
+    private void transportFailed() {
+        close(1011, "send failed");
+    }
+
+    private String frame(ServerFrame frame) {
+        try {
+            return json.writerFor(ServerFrame.class).writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("server frames always serialize", e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.courier.server.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.protocol.ClientFrame;
+import dev.courier.protocol.ServerFrame;
+import dev.courier.server.accounts.AccountService;
+import dev.courier.server.accounts.DeviceAddress;
+import dev.courier.server.config.ServerConfig;
+import dev.courier.server.delivery.DeliverySession;
+import dev.courier.server.delivery.Outbound;
+import dev.courier.server.delivery.Presence;
+import dev.courier.server.messages.MessageService;
+import dev.courier.server.messages.MessageStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/// `GET /v1/websocket`: the authenticated delivery connection of one device.
+///
+/// Authentication happens on the HTTP upgrade request (a `before` handler), so an unauthenticated
+/// client gets a plain `401` and never a socket. Each socket gets a [DeliverySession]; the newest
+/// socket of a device replaces an older one, which is closed with code 4000.
+final class DeliveryEndpoint {
+    static final String PATH = "/v1/websocket";
+    static final String CONNECTIONS = "courier.websocket.connections";
+    static final int CLOSE_REPLACED = 4000;
+    private static final Logger log = LoggerFactory.getLogger(DeliveryEndpoint.class);
+
+    private final Authenticator auth;
+    private final AccountService accounts;
+    private final MessageService messages;
+    private final MessageStore store;
+    private final Presence presence;
+    private final ObjectMapper mapper;
+    private final ExecutorService executor;
+    private final ServerConfig.WebSocket config;
+    private final ConcurrentHashMap<String, DeliverySession> bySocket = new ConcurrentHashMap<>();
+
+    DeliveryEndpoint(Authenticator auth, AccountService accounts, MessageService messages, MessageStore store,
+                     Presence presence, ObjectMapper mapper, ExecutorService executor, ServerConfig.WebSocket config,
+                     MeterRegistry metrics) {
+        this.auth = auth;
+        this.accounts = accounts;
+        this.messages = messages;
+        this.store = store;
+        this.presence = presence;
+        this.mapper = mapper;
+        this.executor = executor;
+        this.config = config;
+        Gauge.builder(CONNECTIONS, bySocket, ConcurrentHashMap::size).description("open delivery WebSockets").register(metrics);
+    }
+
+    void register(RoutesConfig routes) {
+        routes.before(PATH, auth::require);
+        routes.ws(PATH, this::configure);
+    }
+
+    private void configure(WsConfig ws) {
+        ws.onConnect(ctx -> {
+            DeviceAddress device = ctx.attribute(Authenticator.DEVICE_ATTRIBUTE);
+            var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
+                    config.deliveryWindow(), 4L * 1024 * 1024);
+            bySocket.put(ctx.sessionId(), session);
+            presence.attach(session).ifPresent(old -> old.close(CLOSE_REPLACED, "replaced by a newer connection"));
+            executor.execute(() -> accounts.touch(device));
+            session.signal();
+        });
+        ws.onMessage(ctx -> onText(ctx, ctx.message()));
+        ws.onBinaryMessage(ctx -> sendError(ctx, "unsupported_frame", "send JSON text frames"));
+        ws.onClose(ctx -> {
+            DeliverySession session = bySocket.remove(ctx.sessionId());
+            if (session != null) {
+                session.closed();
+                presence.detach(session);
+            }
+        });
+        ws.onError(ctx -> log.debug("delivery socket error", ctx.error()));
+    }
+
+    private void onText(WsContext ctx, String text) {
+        DeliverySession session = bySocket.get(ctx.sessionId());
+        if (session == null) return;
+        ClientFrame frame;
+        try {
+            frame = mapper.readValue(text, ClientFrame.class);
+        } catch (JacksonException e) {
+            sendError(ctx, "invalid_frame", "expected {\"type\":\"ack\",\"guid\":\"<uuid>\"}");
+            return;
+        }
+        if (frame instanceof ClientFrame.Ack(var guid) && guid != null) {
+            executor.execute(() -> {
+                messages.acknowledgeQuietly(session.device(), guid);
+                session.acknowledged(guid);
+            });
+        } else {
+            sendError(ctx, "invalid_frame", "an ack needs a guid");
+        }
+    }
+
+    private void sendError(WsContext ctx, String code, String message) {
+        try {
+            ctx.session.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(new ServerFrame.Error(code, message)),
+                    Callback.NOOP);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("server frames always serialize", e);
+        }
+    }
+
+    private record JettyOutbound(Session session) implements Outbound {
+        @Override
+        public void send(String text, Runnable onFailure) {
+            session.sendText(text, Callback.from(() -> {}, failure -> onFailure.run()));
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (session.isOpen()) session.close(code, reason, Callback.NOOP);
+        }
+    }
+}

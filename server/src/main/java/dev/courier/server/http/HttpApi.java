@@ -1,0 +1,157 @@
+package dev.courier.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.protocol.ErrorResponse;
+import dev.courier.protocol.MismatchedDevicesResponse;
+import dev.courier.protocol.StaleDevicesResponse;
+import dev.courier.server.RateLimitedException;
+import dev.courier.server.ServiceException;
+import dev.courier.server.accounts.AccountService;
+import dev.courier.server.config.ServerConfig;
+import dev.courier.server.delivery.Presence;
+import dev.courier.server.keys.KeyService;
+import dev.courier.server.messages.MessageService;
+import dev.courier.server.messages.MessageStore;
+import dev.courier.server.messages.MismatchedDevicesException;
+import dev.courier.server.messages.StaleDevicesException;
+import dev.courier.server.ratelimit.RateLimiter;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/// The HTTP and WebSocket front: Javalin on Jetty, handlers on virtual threads, every error as
+/// JSON `{code, message}`.
+public final class HttpApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    /// What the routes need from the rest of the server.
+    public record Services(AccountService accounts, KeyService keys, MessageService messages, MessageStore messageStore,
+                           Presence presence, RateLimiter limiter, PrometheusMeterRegistry metrics,
+                           BooleanSupplier storageHealthy, ExecutorService executor) {}
+
+    private final Javalin app;
+    private ServletContextHandler servletContext;
+
+    public HttpApi(ServerConfig config, ObjectMapper mapper, Services s) {
+        var json = new HttpJson(mapper, config.http().maxBodySize().bytes());
+        var auth = new Authenticator(s.accounts());
+        var limits = config.rateLimits();
+        var accountRoutes = new AccountRoutes(s.accounts(), auth, json, s.limiter(), limits);
+        var keyRoutes = new KeyRoutes(s.keys(), s.accounts(), auth, json, s.limiter(), limits);
+        var messageRoutes = new MessageRoutes(s.messages(), auth, json, s.limiter(), limits);
+        var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
+        var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
+        var delivery = new DeliveryEndpoint(auth, s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
+                s.executor(), config.webSocket(), s.metrics());
+
+        this.app = Javalin.create(c -> {
+            configureServer(c, config);
+            RoutesConfig routes = c.routes;
+            routes.before(ctx -> {
+                if (!ctx.path().equals("/health") && !ctx.path().equals("/metrics")) {
+                    s.limiter().acquire("ip:" + ctx.ip(), limits.perIp());
+                }
+            });
+            accountRoutes.register(routes);
+            keyRoutes.register(routes);
+            messageRoutes.register(routes);
+            adminRoutes.register(routes);
+            opsRoutes.register(routes);
+            delivery.register(routes);
+            registerErrorHandlers(routes, json);
+        });
+    }
+
+    private void configureServer(JavalinConfig c, ServerConfig config) {
+        c.startup.showJavalinBanner = false;
+        c.startup.showOldJavalinVersionWarning = false;
+        c.concurrency.useVirtualThreads = true;
+        c.http.maxRequestSize = config.http().maxBodySize().bytes();
+        c.http.generateEtags = false;
+        c.router.ignoreTrailingSlashes = true;
+        c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
+        c.jetty.modifyServletContextHandler(handler -> this.servletContext = handler);
+        c.jetty.modifyWebSocketServletFactory(factory -> {
+            factory.setMaxTextMessageSize(config.webSocket().maxFrameSize().bytes());
+            factory.setMaxBinaryMessageSize(config.webSocket().maxFrameSize().bytes());
+            factory.setMaxFrameSize(config.webSocket().maxFrameSize().bytes());
+            factory.setIdleTimeout(config.webSocket().idleTimeout());
+        });
+        // Paths and statuses only: bodies, query strings and headers may carry content or credentials.
+        c.requestLogger.http((ctx, ms) -> {
+            if (log.isDebugEnabled()) {
+                log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.endpoint() == null ? "?" : ctx.endpoint().path,
+                        ctx.statusCode(), String.format(Locale.ROOT, "%.1f", ms));
+            }
+        });
+    }
+
+    private static void registerErrorHandlers(RoutesConfig routes, HttpJson json) {
+        routes.exception(MismatchedDevicesException.class, (e, ctx) ->
+                json.write(ctx, 409, new MismatchedDevicesResponse(e.code(), e.getMessage(), e.missing(), e.extra())));
+        routes.exception(StaleDevicesException.class, (e, ctx) ->
+                json.write(ctx, 410, new StaleDevicesResponse(e.code(), e.getMessage(), e.stale())));
+        routes.exception(RateLimitedException.class, (e, ctx) -> {
+            ctx.header("Retry-After", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
+            json.write(ctx, 429, new ErrorResponse(e.code(), e.getMessage()));
+        });
+        routes.exception(ServiceException.class, (e, ctx) -> {
+            if (e.status() == 401) ctx.header("WWW-Authenticate", "Basic realm=\"courier\"");
+            json.write(ctx, e.status(), new ErrorResponse(e.code(), e.getMessage()));
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> json.write(ctx, e.getStatus(), httpError(e.getStatus())));
+        routes.exception(Exception.class, (e, ctx) -> {
+            // A bug or an infrastructure failure, never bad input. Log the type and where, not request data.
+            log.error("unexpected failure handling {} {}", ctx.method(), ctx.endpoint() == null ? ctx.path() : ctx.endpoint().path, e);
+            json.write(ctx, 500, new ErrorResponse("internal_error", "the server failed; the request was not completed"));
+        });
+        for (int status : new int[] {404, 405}) {
+            routes.error(status, ctx -> {
+                if (!isJson(ctx)) json.write(ctx, status, httpError(status));
+            });
+        }
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json") && ctx.result() != null && !ctx.result().isEmpty();
+    }
+
+    private static ErrorResponse httpError(int status) {
+        return switch (status) {
+            case 404 -> new ErrorResponse("not_found", "no such endpoint");
+            case 405 -> new ErrorResponse("method_not_allowed", "this endpoint does not take that method");
+            case 413 -> new ErrorResponse("payload_too_large", "the request body is too large");
+            case 400 -> new ErrorResponse("bad_request", "the request is malformed");
+            default -> new ErrorResponse("http_" + status, "the request was refused");
+        };
+    }
+
+    public HttpApi start(String host, int port) {
+        app.start(host, port);
+        // Courier turns permessage-deflate off: compressing ciphertext gains nothing and costs
+        // memory per connection (and compression side channels are best avoided).
+        WebSocketServerComponents.getWebSocketComponents(servletContext)
+                .getExtensionRegistry().unregister("permessage-deflate");
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

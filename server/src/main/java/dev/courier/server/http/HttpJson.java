@@ -1,0 +1,60 @@
+package dev.courier.server.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.server.ServiceException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+
+/// Reads request bodies with a hard size cap and writes JSON answers.
+final class HttpJson {
+    private final ObjectMapper mapper;
+    private final long maxBodyBytes;
+
+    HttpJson(ObjectMapper mapper, long maxBodyBytes) {
+        this.mapper = mapper;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /// Parses the body as `type`. Oversize bodies get `413` before they are buffered whole,
+    /// whether or not the client declared a `Content-Length`.
+    <T> T read(Context ctx, Class<T> type) {
+        long declared = ctx.contentLength();
+        if (declared > maxBodyBytes) throw tooLarge();
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            throw ServiceException.badRequest("invalid_body", "the request body could not be read");
+        }
+        if (body.length > maxBodyBytes) throw tooLarge();
+        if (body.length == 0) throw ServiceException.badRequest("invalid_json", "a JSON body is required");
+        try {
+            return mapper.readValue(body, type);
+        } catch (JacksonException e) {
+            // The parser's own message can quote the input; say only where it broke.
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw ServiceException.badRequest("invalid_json", "the body is not valid JSON for this request" + where);
+        } catch (IOException e) {
+            throw ServiceException.badRequest("invalid_json", "the body is not valid JSON for this request");
+        }
+    }
+
+    void write(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(mapper.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("response bodies always serialize", e);
+        }
+    }
+
+    private ServiceException tooLarge() {
+        return ServiceException.tooLarge("the request body is larger than " + maxBodyBytes + " bytes");
+    }
+}

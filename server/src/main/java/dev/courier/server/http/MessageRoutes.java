@@ -1,0 +1,38 @@
+package dev.courier.server.http;
+
+import dev.courier.protocol.SendMessageRequest;
+import dev.courier.server.config.ServerConfig;
+import dev.courier.server.messages.MessageService;
+import dev.courier.server.ratelimit.RateLimiter;
+import io.javalin.config.RoutesConfig;
+
+/// `/v1/messages`: send, and the REST fallback to list and acknowledge.
+final class MessageRoutes {
+    private final MessageService messages;
+    private final Authenticator auth;
+    private final HttpJson json;
+    private final RateLimiter limiter;
+    private final ServerConfig.RateLimits limits;
+
+    MessageRoutes(MessageService messages, Authenticator auth, HttpJson json, RateLimiter limiter, ServerConfig.RateLimits limits) {
+        this.messages = messages;
+        this.auth = auth;
+        this.json = json;
+        this.limiter = limiter;
+        this.limits = limits;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/v1/messages", ctx -> {
+            var sender = auth.require(ctx);
+            limiter.acquire("send:" + sender.accountId(), limits.sendPerAccount());
+            json.write(ctx, 200, messages.send(sender, json.read(ctx, SendMessageRequest.class)));
+        });
+        routes.get("/v1/messages", ctx -> json.write(ctx, 200, messages.pending(auth.require(ctx))));
+        routes.delete("/v1/messages/{guid}", ctx -> {
+            var device = auth.require(ctx);
+            messages.acknowledge(device, PathParams.guid(ctx));
+            ctx.status(204);
+        });
+    }
+}

@@ -1,0 +1,32 @@
+package dev.courier.server.keys;
+
+import dev.courier.protocol.PreKey;
+import dev.courier.protocol.SignedPreKey;
+import dev.courier.server.accounts.DeviceAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/// Storage port for one-time pre-keys, EC and Kyber.
+/// Implementations: `SqliteOneTimeKeyStore`; every one passes `OneTimeKeyStoreContract`.
+public interface OneTimeKeyStore {
+
+    /// Adds keys; a key ID already stored for the device is replaced.
+    ///
+    /// @throws dev.courier.server.ServiceException `400 too_many_keys` if the device would hold more than `maxStored`
+    void addPreKeys(DeviceAddress device, List<PreKey> keys, int maxStored);
+
+    /// As [#addPreKeys], for one-time Kyber keys.
+    void addPqPreKeys(DeviceAddress device, List<SignedPreKey> keys, int maxStored);
+
+    /// The one-time keys handed out for one device by [#take].
+    record Taken(Optional<PreKey> preKey, Optional<SignedPreKey> pqPreKey) {}
+
+    /// Removes and returns one EC and one Kyber one-time key (the lowest IDs) for each device, in
+    /// one atomic step. Two concurrent calls never return the same key.
+    Map<DeviceAddress, Taken> take(List<DeviceAddress> devices);
+
+    KeyCounts count(DeviceAddress device);
+
+    record KeyCounts(int preKeys, int pqPreKeys) {}
+}

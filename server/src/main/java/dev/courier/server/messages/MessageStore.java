@@ -1,0 +1,40 @@
+package dev.courier.server.messages;
+
+import dev.courier.server.accounts.DeviceAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/// Storage port for per-device message queues and the record of accepted sends.
+/// Implementations: `SqliteMessageStore`; every one passes `MessageStoreContract`.
+///
+/// Every write returns only once it is durable (on SQLite: committed with `synchronous=FULL`).
+public interface MessageStore {
+
+    Optional<SentMessage> findSent(UUID sender, UUID messageId);
+
+    /// Queues every ciphertext of `batch` and records the send, atomically. If the sender already
+    /// sent `batch.messageId()`, queues nothing and returns the first send's record.
+    ///
+    /// @throws QueueFullException if any target device already holds `maxQueueDepth` envelopes
+    /// @throws StaleDevicesException if a target device was removed meanwhile
+    StoreResult store(OutgoingBatch batch, int maxQueueDepth);
+
+    /// `queued` is false when the send was a duplicate and nothing new was queued.
+    record StoreResult(SentMessage sent, boolean queued) {}
+
+    /// Up to `limit` envelopes of the device's queue with `seq > afterSeq`, oldest first.
+    List<StoredEnvelope> pending(DeviceAddress device, long afterSeq, int limit);
+
+    /// Deletes the envelope `guid` if, and only if, it is queued for `device`.
+    boolean acknowledge(DeviceAddress device, UUID guid);
+
+    int queueDepth(DeviceAddress device);
+
+    /// Deletes up to `limit` envelopes whose expiry time is at or before `now`, and queues for
+    /// every current device of each sender an expiry notice naming the expired message IDs.
+    ExpiryResult expire(long now, long noticeExpiresAt, int limit);
+
+    /// Forgets send records created before `createdBefore`; returns how many.
+    int purgeSent(long createdBefore);
+}

@@ -1,0 +1,10 @@
+package dev.courier.server.messages;
+
+import dev.courier.server.accounts.DeviceAddress;
+import java.util.Collection;
+
+/// Told, after the commit, which device queues just received envelopes.
+@FunctionalInterface
+public interface QueueListener {
+    void envelopesQueued(Collection<DeviceAddress> devices);
+}

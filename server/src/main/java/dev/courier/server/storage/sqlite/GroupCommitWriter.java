@@ -1,0 +1,157 @@
+package dev.courier.server.storage.sqlite;
+
+import dev.courier.server.storage.StorageException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/// The only writer of the SQLite database: one platform thread that runs every write.
+///
+/// Group commit: the thread takes whatever work is waiting (up to [#MAX_BATCH] units), runs each
+/// unit in its own savepoint inside one transaction, and commits once. With `synchronous=FULL`
+/// that is one fsync for the whole batch, so concurrent senders share the disk's latency instead
+/// of queueing behind each other's fsyncs. A unit that throws rolls back to its savepoint alone;
+/// the others still commit.
+///
+/// Invariants:
+/// - a caller's [#write] returns only after the transaction holding its work has committed;
+/// - if the commit fails, every unit of the batch fails, so no caller is told "stored" wrongly;
+/// - after [#close] starts, new work is refused, and work already queued still commits.
+final class GroupCommitWriter implements AutoCloseable {
+    static final String BATCH_SIZE = "courier.sqlite.commit.batch";
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+    private static final int MAX_BATCH = 512;
+
+    private final SqlSession session;
+    private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final DistributionSummary batchSizes;
+    private final Object admission = new Object();
+    private volatile boolean closing;
+
+    private static final class Unit<T> {
+        final SqlWork<T> work;
+        final CompletableFuture<T> done = new CompletableFuture<>();
+        T result;
+        Throwable failure;
+
+        Unit(SqlWork<T> work) {
+            this.work = work;
+        }
+
+        void runIn(SqlSession session) {
+            try {
+                result = work.run(session);
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        void complete() {
+            if (failure == null) done.complete(result);
+            else done.completeExceptionally(failure);
+        }
+    }
+
+    GroupCommitWriter(SqlSession session, MeterRegistry metrics) throws SQLException {
+        this.session = session;
+        session.connection().setAutoCommit(false);
+        this.batchSizes = DistributionSummary.builder(BATCH_SIZE).description("write units per SQLite commit").register(metrics);
+        this.thread = Thread.ofPlatform().name("sqlite-writer").daemon(false).start(this::loop);
+    }
+
+    <T> T write(SqlWork<T> work) {
+        Unit<T> unit = new Unit<>(work);
+        // Admission and closing share a lock, so no unit can slip in after the loop's last look.
+        synchronized (admission) {
+            if (closing) throw new IllegalStateException("the database is shutting down");
+            queue.add(unit);
+        }
+        try {
+            return unit.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new StorageException("database write failed", cause);
+        }
+    }
+
+    private void loop() {
+        List<Unit<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Unit<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                // Only close() interrupts, and it wants the queue drained first: keep looping.
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Unit<?>> batch) {
+        for (Unit<?> unit : batch) {
+            try {
+                session.execute("SAVEPOINT unit");
+                unit.runIn(session);
+                if (unit.failure != null) session.execute("ROLLBACK TO unit");
+                session.execute("RELEASE unit");
+            } catch (SQLException e) {
+                unit.failure = e;
+            }
+        }
+        try {
+            session.connection().commit();
+        } catch (SQLException e) {
+            log.error("group commit of {} write units failed; all of them are reported as failed", batch.size(), e);
+            try {
+                session.connection().rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            for (Unit<?> unit : batch) {
+                if (unit.failure == null) unit.failure = new StorageException("commit failed", e);
+            }
+        }
+        batchSizes.record(batch.size());
+        for (Unit<?> unit : batch) unit.complete();
+    }
+
+    @Override
+    public void close() {
+        synchronized (admission) {
+            closing = true;
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /// Closes the connection after [#close] has drained the queue.
+    void closeSession() {
+        try {
+            session.close();
+        } catch (SQLException e) {
+            log.warn("closing the writer connection failed", e);
+        }
+    }
+}

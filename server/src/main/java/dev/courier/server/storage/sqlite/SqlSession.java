@@ -1,0 +1,46 @@
+package dev.courier.server.storage.sqlite;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/// One SQLite connection with a cache of prepared statements. Not thread-safe: a session is
+/// used by one thread at a time (the writer thread, or a reader that took it from the pool).
+final class SqlSession implements AutoCloseable {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    SqlSession(Connection connection) {
+        this.connection = connection;
+    }
+
+    /// A prepared statement for `sql`, reused across calls. Callers set every parameter and close
+    /// only the result sets, never the statement.
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    void execute(String sql) throws SQLException {
+        try (var st = connection.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        for (PreparedStatement ps : statements.values()) ps.close();
+        statements.clear();
+        connection.close();
+    }
+}

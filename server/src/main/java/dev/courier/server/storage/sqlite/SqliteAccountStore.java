@@ -1,0 +1,236 @@
+package dev.courier.server.storage.sqlite;
+
+import dev.courier.protocol.SignedPreKey;
+import dev.courier.server.ServiceException;
+import dev.courier.server.accounts.Account;
+import dev.courier.server.accounts.AccountStore;
+import dev.courier.server.accounts.Device;
+import dev.courier.server.accounts.DeviceAddress;
+import dev.courier.server.accounts.DeviceCredential;
+import dev.courier.server.accounts.NewDevice;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/// [AccountStore] on the embedded database.
+public final class SqliteAccountStore implements AccountStore {
+    private static final String INSERT_DEVICE = """
+            INSERT INTO devices (account_id, device_id, name, registration_id, credential_salt, credential_hash,
+                identity_key, signed_key_id, signed_key, signed_key_sig, pq_last_resort_id, pq_last_resort_key,
+                pq_last_resort_sig, created_at, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    private static final String DEVICE_COLUMNS = """
+            device_id, name, registration_id, identity_key, signed_key_id, signed_key, signed_key_sig,
+            pq_last_resort_id, pq_last_resort_key, pq_last_resort_sig, created_at, last_seen""";
+
+    private final SqliteDatabase db;
+
+    public SqliteAccountStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Account create(UUID accountId, String username, NewDevice firstDevice, Optional<byte[]> registrationTokenHash, long now) {
+        return db.write(s -> {
+            if (registrationTokenHash.isPresent()) consumeToken(s, registrationTokenHash.get(), now);
+            PreparedStatement ps = s.prepare("INSERT INTO accounts (id, username, created_at, next_device) VALUES (?, ?, ?, 2)");
+            ps.setBytes(1, Uuids.toBytes(accountId));
+            ps.setString(2, username);
+            ps.setLong(3, now);
+            try {
+                ps.executeUpdate();
+            } catch (SQLiteException e) {
+                if (isConstraint(e)) throw ServiceException.conflict("username_taken", "the username '" + username + "' is taken");
+                throw e;
+            }
+            insertDevice(s, accountId, 1, firstDevice, now);
+            return new Account(accountId, username, now);
+        });
+    }
+
+    private static void consumeToken(SqlSession s, byte[] tokenHash, long now) throws SQLException {
+        PreparedStatement ps = s.prepare("""
+                UPDATE registration_tokens SET uses_left = uses_left - 1
+                WHERE token_hash = ? AND uses_left > 0 AND (expires_at IS NULL OR expires_at > ?)""");
+        ps.setBytes(1, tokenHash);
+        ps.setLong(2, now);
+        if (ps.executeUpdate() != 1) {
+            throw ServiceException.forbidden("invalid_registration_token", "the registration token is unknown, used up or expired");
+        }
+    }
+
+    private static void insertDevice(SqlSession s, UUID accountId, int deviceId, NewDevice d, long now) throws SQLException {
+        PreparedStatement ps = s.prepare(INSERT_DEVICE);
+        ps.setBytes(1, Uuids.toBytes(accountId));
+        ps.setInt(2, deviceId);
+        ps.setString(3, d.name());
+        ps.setInt(4, d.registrationId());
+        ps.setBytes(5, d.credential().salt());
+        ps.setBytes(6, d.credential().hash());
+        ps.setBytes(7, d.identityKey());
+        ps.setInt(8, d.signedPreKey().keyId());
+        ps.setBytes(9, d.signedPreKey().publicKey());
+        ps.setBytes(10, d.signedPreKey().signature());
+        ps.setInt(11, d.pqLastResortPreKey().keyId());
+        ps.setBytes(12, d.pqLastResortPreKey().publicKey());
+        ps.setBytes(13, d.pqLastResortPreKey().signature());
+        ps.setLong(14, now);
+        ps.setLong(15, now);
+        ps.executeUpdate();
+    }
+
+    @Override
+    public Optional<Account> findById(UUID accountId) {
+        return db.read(s -> {
+            PreparedStatement ps = s.prepare("SELECT id, username, created_at FROM accounts WHERE id = ?");
+            ps.setBytes(1, Uuids.toBytes(accountId));
+            return oneAccount(ps);
+        });
+    }
+
+    @Override
+    public Optional<Account> findByUsername(String normalisedUsername) {
+        return db.read(s -> {
+            PreparedStatement ps = s.prepare("SELECT id, username, created_at FROM accounts WHERE username = ?");
+            ps.setString(1, normalisedUsername);
+            return oneAccount(ps);
+        });
+    }
+
+    private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) return Optional.empty();
+            return Optional.of(new Account(Uuids.fromBytes(rs.getBytes(1)), rs.getString(2), rs.getLong(3)));
+        }
+    }
+
+    @Override
+    public int addDevice(UUID accountId, NewDevice device, int maxDevices, long now) {
+        return db.write(s -> {
+            byte[] id = Uuids.toBytes(accountId);
+            PreparedStatement count = s.prepare("SELECT count(*) FROM devices WHERE account_id = ?");
+            count.setBytes(1, id);
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) >= maxDevices) {
+                    throw ServiceException.conflict("too_many_devices", "an account can have at most " + maxDevices + " devices");
+                }
+            }
+            PreparedStatement next = s.prepare("UPDATE accounts SET next_device = next_device + 1 WHERE id = ? RETURNING next_device - 1");
+            next.setBytes(1, id);
+            int deviceId;
+            try (ResultSet rs = next.executeQuery()) {
+                if (!rs.next()) throw ServiceException.notFound("account_not_found", "account no longer exists");
+                deviceId = rs.getInt(1);
+            }
+            insertDevice(s, accountId, deviceId, device, now);
+            return deviceId;
+        });
+    }
+
+    @Override
+    public boolean removeDevice(DeviceAddress device) {
+        return db.write(s -> {
+            PreparedStatement ps = s.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
+            ps.setBytes(1, Uuids.toBytes(device.accountId()));
+            ps.setInt(2, device.deviceId());
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public List<Device> devices(UUID accountId) {
+        return db.read(s -> {
+            PreparedStatement ps = s.prepare("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE account_id = ? ORDER BY device_id");
+            ps.setBytes(1, Uuids.toBytes(accountId));
+            List<Device> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Device(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getBytes(4),
+                            new SignedPreKey(rs.getInt(5), rs.getBytes(6), rs.getBytes(7)),
+                            new SignedPreKey(rs.getInt(8), rs.getBytes(9), rs.getBytes(10)),
+                            rs.getLong(11), rs.getLong(12)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<DeviceCredential> credential(DeviceAddress device) {
+        return db.read(s -> {
+            PreparedStatement ps = s.prepare("SELECT credential_salt, credential_hash FROM devices WHERE account_id = ? AND device_id = ?");
+            ps.setBytes(1, Uuids.toBytes(device.accountId()));
+            ps.setInt(2, device.deviceId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new DeviceCredential(rs.getBytes(1), rs.getBytes(2)));
+            }
+        });
+    }
+
+    @Override
+    public void updateSignedKeys(DeviceAddress device, SignedPreKey signed, SignedPreKey pqLastResort) {
+        db.write(s -> {
+            if (signed != null) {
+                PreparedStatement ps = s.prepare("""
+                        UPDATE devices SET signed_key_id = ?, signed_key = ?, signed_key_sig = ?
+                        WHERE account_id = ? AND device_id = ?""");
+                ps.setInt(1, signed.keyId());
+                ps.setBytes(2, signed.publicKey());
+                ps.setBytes(3, signed.signature());
+                ps.setBytes(4, Uuids.toBytes(device.accountId()));
+                ps.setInt(5, device.deviceId());
+                ps.executeUpdate();
+            }
+            if (pqLastResort != null) {
+                PreparedStatement ps = s.prepare("""
+                        UPDATE devices SET pq_last_resort_id = ?, pq_last_resort_key = ?, pq_last_resort_sig = ?
+                        WHERE account_id = ? AND device_id = ?""");
+                ps.setInt(1, pqLastResort.keyId());
+                ps.setBytes(2, pqLastResort.publicKey());
+                ps.setBytes(3, pqLastResort.signature());
+                ps.setBytes(4, Uuids.toBytes(device.accountId()));
+                ps.setInt(5, device.deviceId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void touch(DeviceAddress device, long now) {
+        db.write(s -> {
+            PreparedStatement ps = s.prepare("UPDATE devices SET last_seen = ? WHERE account_id = ? AND device_id = ?");
+            ps.setLong(1, now);
+            ps.setBytes(2, Uuids.toBytes(device.accountId()));
+            ps.setInt(3, device.deviceId());
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public void createRegistrationToken(byte[] tokenHash, int uses, Long expiresAt, long now) {
+        db.write(s -> {
+            PreparedStatement ps = s.prepare(
+                    "INSERT INTO registration_tokens (token_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)");
+            ps.setBytes(1, tokenHash);
+            ps.setInt(2, uses);
+            if (expiresAt == null) ps.setNull(3, java.sql.Types.INTEGER);
+            else ps.setLong(3, expiresAt);
+            ps.setLong(4, now);
+            return ps.executeUpdate();
+        });
+    }
+
+    static boolean isConstraint(SQLiteException e) {
+        return e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                || e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY;
+    }
+}

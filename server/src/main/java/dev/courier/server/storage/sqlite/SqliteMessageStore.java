@@ -1,0 +1,242 @@
+package dev.courier.server.storage.sqlite;
+
+import dev.courier.protocol.EnvelopeType;
+import dev.courier.server.accounts.DeviceAddress;
+import dev.courier.server.messages.ExpiryResult;
+import dev.courier.server.messages.MessageStore;
+import dev.courier.server.messages.OutgoingBatch;
+import dev.courier.server.messages.QueueFullException;
+import dev.courier.server.messages.SentMessage;
+import dev.courier.server.messages.StaleDevicesException;
+import dev.courier.server.messages.StoredEnvelope;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/// [MessageStore] on the embedded database. Each device's queue is the rows of `envelopes` for
+/// that device in `seq` order; `queue_depths` keeps their count so the cap costs one lookup.
+public final class SqliteMessageStore implements MessageStore {
+    private static final String ENVELOPE_COLUMNS = """
+            seq, guid, type, source_account, source_device, server_timestamp, client_timestamp, content, expired_ids""";
+
+    private final SqliteDatabase db;
+
+    public SqliteMessageStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Optional<SentMessage> findSent(UUID sender, UUID messageId) {
+        return db.read(s -> findSent(s, sender, messageId));
+    }
+
+    private static Optional<SentMessage> findSent(SqlSession s, UUID sender, UUID messageId) throws SQLException {
+        PreparedStatement ps = s.prepare(
+                "SELECT recipient_account, server_timestamp FROM sent_messages WHERE sender_account = ? AND message_id = ?");
+        ps.setBytes(1, Uuids.toBytes(sender));
+        ps.setBytes(2, Uuids.toBytes(messageId));
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) return Optional.empty();
+            return Optional.of(new SentMessage(Uuids.fromBytes(rs.getBytes(1)), rs.getLong(2)));
+        }
+    }
+
+    @Override
+    public StoreResult store(OutgoingBatch batch, int maxQueueDepth) {
+        return db.write(s -> {
+            // Checked again inside the transaction: two concurrent retries must not both queue.
+            Optional<SentMessage> previous = findSent(s, batch.sender(), batch.messageId());
+            if (previous.isPresent()) return new StoreResult(previous.get(), false);
+
+            byte[] recipient = Uuids.toBytes(batch.recipient());
+            for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
+                if (depth(s, recipient, c.deviceId()) >= maxQueueDepth) throw new QueueFullException(c.deviceId());
+            }
+            PreparedStatement insert = s.prepare("""
+                    INSERT INTO envelopes (guid, account_id, device_id, type, source_account, source_device, message_id,
+                        client_timestamp, server_timestamp, content, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+            byte[] sender = Uuids.toBytes(batch.sender());
+            byte[] messageId = Uuids.toBytes(batch.messageId());
+            for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
+                insert.setBytes(1, Uuids.toBytes(UUID.randomUUID()));
+                insert.setBytes(2, recipient);
+                insert.setInt(3, c.deviceId());
+                insert.setInt(4, c.type());
+                insert.setBytes(5, sender);
+                insert.setInt(6, batch.senderDevice());
+                insert.setBytes(7, messageId);
+                insert.setLong(8, batch.clientTimestamp());
+                insert.setLong(9, batch.serverTimestamp());
+                insert.setBytes(10, c.content());
+                insert.setLong(11, batch.expiresAt());
+                try {
+                    insert.executeUpdate();
+                } catch (SQLiteException e) {
+                    // The device was removed between the device check and this write.
+                    if (e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY) {
+                        throw new StaleDevicesException(List.of(c.deviceId()));
+                    }
+                    throw e;
+                }
+                addDepth(s, recipient, c.deviceId(), 1);
+            }
+            PreparedStatement sent = s.prepare("""
+                    INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
+                    VALUES (?, ?, ?, ?)""");
+            sent.setBytes(1, sender);
+            sent.setBytes(2, messageId);
+            sent.setBytes(3, recipient);
+            sent.setLong(4, batch.serverTimestamp());
+            sent.executeUpdate();
+            return new StoreResult(new SentMessage(batch.recipient(), batch.serverTimestamp()), true);
+        });
+    }
+
+    private static int depth(SqlSession s, byte[] account, int deviceId) throws SQLException {
+        PreparedStatement ps = s.prepare("SELECT depth FROM queue_depths WHERE account_id = ? AND device_id = ?");
+        ps.setBytes(1, account);
+        ps.setInt(2, deviceId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void addDepth(SqlSession s, byte[] account, int deviceId, int delta) throws SQLException {
+        PreparedStatement ps = s.prepare("""
+                INSERT INTO queue_depths (account_id, device_id, depth) VALUES (?, ?, ?)
+                ON CONFLICT (account_id, device_id) DO UPDATE SET depth = depth + excluded.depth""");
+        ps.setBytes(1, account);
+        ps.setInt(2, deviceId);
+        ps.setInt(3, delta);
+        ps.executeUpdate();
+    }
+
+    @Override
+    public List<StoredEnvelope> pending(DeviceAddress device, long afterSeq, int limit) {
+        return db.read(s -> {
+            PreparedStatement ps = s.prepare("SELECT " + ENVELOPE_COLUMNS
+                    + " FROM envelopes WHERE account_id = ? AND device_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+            ps.setBytes(1, Uuids.toBytes(device.accountId()));
+            ps.setInt(2, device.deviceId());
+            ps.setLong(3, afterSeq);
+            ps.setInt(4, limit);
+            List<StoredEnvelope> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int sourceDevice = rs.getInt(5);
+                    Integer sourceDeviceOrNull = rs.wasNull() ? null : sourceDevice;
+                    long clientTs = rs.getLong(7);
+                    Long clientTsOrNull = rs.wasNull() ? null : clientTs;
+                    out.add(new StoredEnvelope(rs.getLong(1), Uuids.fromBytes(rs.getBytes(2)), rs.getInt(3),
+                            Uuids.fromBytes(rs.getBytes(4)), sourceDeviceOrNull, rs.getLong(6), clientTsOrNull,
+                            rs.getBytes(8), Uuids.listFromBytes(rs.getBytes(9))));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean acknowledge(DeviceAddress device, UUID guid) {
+        return db.write(s -> {
+            byte[] account = Uuids.toBytes(device.accountId());
+            // The owner check is part of the delete: another device's GUID matches no row.
+            PreparedStatement ps = s.prepare("DELETE FROM envelopes WHERE guid = ? AND account_id = ? AND device_id = ?");
+            ps.setBytes(1, Uuids.toBytes(guid));
+            ps.setBytes(2, account);
+            ps.setInt(3, device.deviceId());
+            if (ps.executeUpdate() == 0) return false;
+            addDepth(s, account, device.deviceId(), -1);
+            return true;
+        });
+    }
+
+    @Override
+    public int queueDepth(DeviceAddress device) {
+        return db.read(s -> depth(s, Uuids.toBytes(device.accountId()), device.deviceId()));
+    }
+
+    @Override
+    public ExpiryResult expire(long now, long noticeExpiresAt, int limit) {
+        return db.write(s -> {
+            PreparedStatement del = s.prepare("""
+                    DELETE FROM envelopes WHERE seq IN (SELECT seq FROM envelopes WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
+                    RETURNING account_id, device_id, type, source_account, message_id""");
+            del.setLong(1, now);
+            del.setInt(2, limit);
+            int expired = 0;
+            Map<UUID, Set<UUID>> expiredBySender = new HashMap<>();
+            Map<DeviceAddress, Integer> depthChanges = new HashMap<>();
+            try (ResultSet rs = del.executeQuery()) {
+                while (rs.next()) {
+                    expired++;
+                    depthChanges.merge(new DeviceAddress(Uuids.fromBytes(rs.getBytes(1)), rs.getInt(2)), 1, Integer::sum);
+                    // A notice that expires is not itself reported: that would loop.
+                    if (rs.getInt(3) != EnvelopeType.EXPIRY_NOTICE && rs.getBytes(4) != null) {
+                        expiredBySender.computeIfAbsent(Uuids.fromBytes(rs.getBytes(4)), k -> new LinkedHashSet<>())
+                                .add(Uuids.fromBytes(rs.getBytes(5)));
+                    }
+                }
+            }
+            for (var change : depthChanges.entrySet()) {
+                addDepth(s, Uuids.toBytes(change.getKey().accountId()), change.getKey().deviceId(), -change.getValue());
+            }
+            Set<DeviceAddress> notified = new HashSet<>();
+            for (var entry : expiredBySender.entrySet()) {
+                for (int deviceId : deviceIds(s, entry.getKey())) {
+                    insertNotice(s, entry.getKey(), deviceId, List.copyOf(entry.getValue()), now, noticeExpiresAt);
+                    notified.add(new DeviceAddress(entry.getKey(), deviceId));
+                }
+            }
+            return new ExpiryResult(expired, notified);
+        });
+    }
+
+    private static List<Integer> deviceIds(SqlSession s, UUID account) throws SQLException {
+        PreparedStatement ps = s.prepare("SELECT device_id FROM devices WHERE account_id = ?");
+        ps.setBytes(1, Uuids.toBytes(account));
+        List<Integer> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) ids.add(rs.getInt(1));
+        }
+        return ids;
+    }
+
+    private static void insertNotice(SqlSession s, UUID account, int deviceId, List<UUID> messageIds, long now,
+                                     long expiresAt) throws SQLException {
+        PreparedStatement ps = s.prepare("""
+                INSERT INTO envelopes (guid, account_id, device_id, type, server_timestamp, expired_ids, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""");
+        byte[] id = Uuids.toBytes(account);
+        ps.setBytes(1, Uuids.toBytes(UUID.randomUUID()));
+        ps.setBytes(2, id);
+        ps.setInt(3, deviceId);
+        ps.setInt(4, EnvelopeType.EXPIRY_NOTICE);
+        ps.setLong(5, now);
+        ps.setBytes(6, Uuids.listToBytes(messageIds));
+        ps.setLong(7, expiresAt);
+        ps.executeUpdate();
+        addDepth(s, id, deviceId, 1);
+    }
+
+    @Override
+    public int purgeSent(long createdBefore) {
+        return db.write(s -> {
+            PreparedStatement ps = s.prepare("DELETE FROM sent_messages WHERE server_timestamp < ?");
+            ps.setLong(1, createdBefore);
+            return ps.executeUpdate();
+        });
+    }
+}
