@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /// - an idle session holds no thread: the pump runs on a virtual thread only while it has work;
 /// - nothing is deleted here; deletion happens only on the device's ack, by the caller.
 public final class DeliverySession {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeliverySession.class);
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
     private static final int RUNNING_AND_SIGNALLED = 2;
@@ -113,6 +114,7 @@ public final class DeliverySession {
             } catch (RuntimeException e) {
                 // The store failed: drop the connection so the device reconnects and we start
                 // over from the store, rather than stall silently.
+                log.error("delivery to {} failed; closing its connection", device, e);
                 close(1011, "server error");
                 return;
             }

@@ -26,7 +26,7 @@ final class Authenticator {
         return device;
     }
 
-    private DeviceAddress authenticate(String header) {
+    DeviceAddress authenticate(String header) {
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             throw unauthorized("credentials are required: Authorization: Basic <accountId>.<deviceId>:<credential>");
         }

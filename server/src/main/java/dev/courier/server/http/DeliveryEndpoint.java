@@ -66,7 +66,9 @@ final class DeliveryEndpoint {
 
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
-            DeviceAddress device = ctx.attribute(Authenticator.DEVICE_ATTRIBUTE);
+            // The upgrade request was authenticated already (a failure there is a plain 401), but
+            // Javalin does not carry request attributes into the socket, so resolve it again.
+            DeviceAddress device = auth.authenticate(ctx.header("Authorization"));
             var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
                     config.deliveryWindow(), 4L * 1024 * 1024);
             bySocket.put(ctx.sessionId(), session);

@@ -69,6 +69,10 @@ public final class HttpApi implements AutoCloseable {
             opsRoutes.register(routes);
             delivery.register(routes);
             registerErrorHandlers(routes, json);
+            routes.wsException(Exception.class, (e, ctx) -> {
+                log.error("unexpected failure on a delivery socket", e);
+                ctx.closeSession(1011, "server error");
+            });
         });
     }
 

@@ -1,0 +1,150 @@
+package dev.courier.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.protocol.Envelope;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/// A delivery WebSocket as a device holds it, using the JDK's own client: frames arrive in a
+/// queue for the test to take.
+public final class TestSocket implements AutoCloseable {
+    private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private TestSocket(String url, String authorization) {
+        HttpClient client = HttpClient.newHttpClient();
+        var builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (authorization != null) builder.header("Authorization", authorization);
+        this.socket = builder.buildAsync(URI.create(url), new Listener()).join();
+    }
+
+    public static TestSocket connect(TestServer server, TestClient.Device device) {
+        return new TestSocket(server.wsUrl(), device.authHeader());
+    }
+
+    /// Tries to connect and returns the HTTP status of a refused upgrade (or 101).
+    public static int upgradeStatus(TestServer server, String authorization) {
+        try {
+            new TestSocket(server.wsUrl(), authorization).close();
+            return 101;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) return h.getResponse().statusCode();
+            throw e;
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    frames.add(TestClient.JSON.readTree(partial.toString()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+
+    /// The next frame, or null after `timeout`.
+    public JsonNode next(Duration timeout) {
+        try {
+            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public JsonNode next() {
+        JsonNode frame = next(Duration.ofSeconds(10));
+        if (frame == null) throw new AssertionError("no frame arrived within 10 s");
+        return frame;
+    }
+
+    /// The next frame, which must be an envelope.
+    public Envelope nextEnvelope() {
+        JsonNode frame = next();
+        if (!"envelope".equals(frame.path("type").asText())) throw new AssertionError("expected an envelope, got " + frame);
+        try {
+            return TestClient.JSON.treeToValue(frame.get("envelope"), Envelope.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void expectQueueEmpty() {
+        JsonNode frame = next();
+        if (!"queue_empty".equals(frame.path("type").asText())) throw new AssertionError("expected queue_empty, got " + frame);
+    }
+
+    public void ack(UUID guid) {
+        sendText("{\"type\":\"ack\",\"guid\":\"" + guid + "\"}");
+    }
+
+    public void sendText(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /// The close code the server sent, waiting up to `timeout`; -1 on error.
+    public int awaitClose(Duration timeout) {
+        return closed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    public static String text(Envelope e) {
+        return new String(e.content(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // The server may have closed first.
+            }
+        }
+        socket.abort();
+    }
+}
