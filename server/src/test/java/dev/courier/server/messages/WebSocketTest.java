@@ -1,0 +1,195 @@
+package dev.courier.server.messages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.server.testing.TestClient;
+import dev.courier.server.testing.TestServer;
+import dev.courier.server.testing.TestSocket;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/// The delivery socket's connection rules: one per device, liveness, frame limits and bad frames.
+class WebSocketTest {
+    private TestServer server;
+    private TestClient client;
+
+    private void start(Map<String, String> settings) {
+        server = new TestServer(settings);
+        client = new TestClient(server.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void secondConnectionOfADeviceReplacesTheFirst() {
+        start(Map.of());
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        try (var first = TestSocket.connect(server, bob)) {
+            first.expectQueueEmpty();
+            try (var second = TestSocket.connect(server, bob)) {
+                second.expectQueueEmpty();
+                assertThat(first.awaitClose(Duration.ofSeconds(5))).isEqualTo(4000);
+                client.send(alice, "to the new one".getBytes(StandardCharsets.UTF_8), bob);
+                assertThat(TestSocket.text(second.nextEnvelope())).isEqualTo("to the new one");
+            }
+        }
+    }
+
+    @Test
+    void envelopeUnackedOnReplacedConnectionIsDeliveredOnTheNewOne() {
+        start(Map.of());
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        client.send(alice, "pending".getBytes(StandardCharsets.UTF_8), bob);
+        try (var first = TestSocket.connect(server, bob)) {
+            assertThat(TestSocket.text(first.nextEnvelope())).isEqualTo("pending");
+            try (var second = TestSocket.connect(server, bob)) {
+                assertThat(TestSocket.text(second.nextEnvelope())).isEqualTo("pending");
+                second.expectQueueEmpty();
+            }
+        }
+    }
+
+    @Test
+    void malformedFrameGetsAnErrorFrameAndTheConnectionStaysUsable() {
+        start(Map.of());
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            socket.sendText("{not json");
+            JsonNode error = socket.next();
+            assertThat(error.get("type").asText()).isEqualTo("error");
+            assertThat(error.get("code").asText()).isEqualTo("invalid_frame");
+            socket.sendText("{\"type\":\"ack\"}");
+            assertThat(socket.next().get("code").asText()).isEqualTo("invalid_frame");
+            socket.sendBinary(new byte[] {1, 2, 3});
+            assertThat(socket.next().get("code").asText()).isEqualTo("unsupported_frame");
+            client.send(alice, "still here".getBytes(StandardCharsets.UTF_8), bob);
+            assertThat(TestSocket.text(socket.nextEnvelope())).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void oversizeFrameClosesTheConnectionWith1009() {
+        start(Map.of("websocket.maxFrameSize", "4KiB"));
+        var bob = client.register("bob");
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            socket.sendText("x".repeat(8 * 1024));
+            assertThat(socket.awaitClose(Duration.ofSeconds(5))).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void silentConnectionIsClosedAfterTheIdleTimeout() {
+        start(Map.of("websocket.idleTimeout", "1s"));
+        var bob = client.register("bob");
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            assertThat(socket.awaitClose(Duration.ofSeconds(10))).isNotEqualTo(0);
+        }
+        // Once gone, the device counts as offline again.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                client.request("GET", "/health", null, null).body().get("connections").asInt() == 0);
+    }
+
+    @Test
+    void clientPingsKeepAConnectionAlivePastTheIdleTimeout() throws Exception {
+        start(Map.of("websocket.idleTimeout", "1s"));
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        var frames = new java.util.concurrent.LinkedBlockingQueue<String>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", bob.authHeader())
+                .buildAsync(URI.create(server.wsUrl()), new WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        frames.add(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+                }).join();
+        for (int i = 0; i < 6; i++) {
+            Thread.sleep(400);
+            ws.sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})).join();
+        }
+        client.send(alice, "alive".getBytes(StandardCharsets.UTF_8), bob);
+        String last = null;
+        for (int i = 0; i < 2; i++) last = frames.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(last).contains("\"type\":\"envelope\"");
+        ws.abort();
+    }
+
+    @Test
+    void permessageDeflateIsNotNegotiated() throws Exception {
+        start(Map.of());
+        var bob = client.register("bob");
+        try (var raw = new java.net.Socket("127.0.0.1", server.port())) {
+            String request = "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                    + "Authorization: " + bob.authHeader() + "\r\n\r\n";
+            raw.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            raw.setSoTimeout(5000);
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII));
+            List<String> headers = new ArrayList<>();
+            for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) headers.add(line);
+            assertThat(headers.get(0)).contains("101");
+            assertThat(headers).noneMatch(h -> h.toLowerCase().startsWith("sec-websocket-extensions"));
+        }
+    }
+
+    @Test
+    void idleConnectionsHoldNoThreads() throws Exception {
+        start(Map.of());
+        List<TestClient.Device> devices = new ArrayList<>();
+        for (int i = 0; i < 100; i++) devices.add(client.register("user" + i));
+        int before = liveThreads();
+        // One shared client, so the test's own side adds one selector thread, not one per socket.
+        HttpClient shared = HttpClient.newHttpClient();
+        List<WebSocket> sockets = new ArrayList<>();
+        for (var d : devices) {
+            sockets.add(shared.newWebSocketBuilder().header("Authorization", d.authHeader())
+                    .buildAsync(URI.create(server.wsUrl()), new WebSocket.Listener() {}).join());
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                client.request("GET", "/health", null, null).body().get("connections").asInt() == 100);
+        Thread.sleep(500);
+        int during = liveThreads();
+        assertThat(during - before).as("threads added by 100 idle connections").isLessThan(25);
+        sockets.forEach(WebSocket::abort);
+    }
+
+    /// Platform and virtual threads alike, from a JSON thread dump (virtual threads do not show
+    /// in `Thread.getAllStackTraces`).
+    private static int liveThreads() throws Exception {
+        Path dump = Files.createTempFile("threads", ".json");
+        Files.delete(dump);
+        var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        bean.dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+        String json = Files.readString(dump);
+        Files.delete(dump);
+        Matcher m = Pattern.compile("\"tid\"").matcher(json);
+        int n = 0;
+        while (m.find()) n++;
+        return n;
+    }
+}
