@@ -44,6 +44,7 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpApi http;
     private final JvmGcMetrics gcMetrics;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private CourierServer(ServerConfig config, Clock clock) {
         ObjectMapper mapper = WireJson.newMapper();
@@ -98,6 +99,7 @@ public final class CourierServer implements AutoCloseable {
     /// Stops taking requests, lets commits already in flight finish, then closes the database.
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         reaper.close();
         try {
             http.close();
