@@ -50,8 +50,11 @@ public final class Main {
         } catch (StorageException e) {
             fail(e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
         } catch (RuntimeException e) {
-            if (e.getCause() instanceof java.net.BindException || e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("bind")) {
-                fail("cannot listen: the port is in use or not allowed (" + e.getMessage() + ")");
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    fail("cannot listen on port " + System.getenv().getOrDefault("COURIER_HTTP_PORT", "configured")
+                            + ": " + t.getMessage() + " (set http.port or COURIER_HTTP_PORT)");
+                }
             }
             throw e;
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.protocol.Envelope;
 import dev.courier.server.config.ConfigLoader;
 import dev.courier.server.testing.TestClient;
+import dev.courier.server.testing.TestSocket;
 import dev.courier.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -221,7 +218,7 @@ class CrashRecoveryTest {
         Set<String> seen = new HashSet<>();
         Set<String> duplicates = new TreeSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (var socket = new DeliverySocket(wsUrl(), device.authHeader())) {
+        try (var socket = TestSocket.connect(wsUrl(), device)) {
             boolean queueEmpty = false;
             while (true) {
                 JsonNode frame = socket.next(queueEmpty ? QUIET : Duration.ofSeconds(10));
@@ -253,71 +250,6 @@ class CrashRecoveryTest {
             Thread.sleep(50);
         }
         return new Drain(delivered, duplicates);
-    }
-
-    /// A delivery WebSocket on the JDK's client: text frames arrive in a queue.
-    private static final class DeliverySocket implements AutoCloseable {
-        private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final HttpClient client = HttpClient.newHttpClient();
-        private final WebSocket socket;
-
-        DeliverySocket(String url, String authorization) {
-            this.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .header("Authorization", authorization)
-                    .buildAsync(URI.create(url), new WebSocket.Listener() {
-                        private final StringBuilder partial = new StringBuilder();
-
-                        @Override
-                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                            partial.append(data);
-                            if (last) {
-                                try {
-                                    frames.add(TestClient.JSON.readTree(partial.toString()));
-                                } catch (IOException e) {
-                                    throw new IllegalStateException(e);
-                                }
-                                partial.setLength(0);
-                            }
-                            ws.request(1);
-                            return null;
-                        }
-
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-                            closed.complete(statusCode);
-                            return null;
-                        }
-
-                        @Override
-                        public void onError(WebSocket ws, Throwable error) {
-                            closed.complete(-1);
-                        }
-                    }).join();
-        }
-
-        JsonNode next(Duration timeout) throws InterruptedException {
-            JsonNode frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (frame == null && closed.isDone()) {
-                throw new AssertionError("the delivery socket was closed by the server (code " + closed.join() + ")");
-            }
-            return frame;
-        }
-
-        void ack(UUID guid) {
-            socket.sendText("{\"type\":\"ack\",\"guid\":\"" + guid + "\"}", true).join();
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // The server may have closed first.
-            }
-            socket.abort();
-            client.close();
-        }
     }
 
     // ---- the server process ----

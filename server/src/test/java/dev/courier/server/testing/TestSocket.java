@@ -34,6 +34,11 @@ public final class TestSocket implements AutoCloseable {
         return new TestSocket(server.wsUrl(), device.authHeader());
     }
 
+    /// Connects to a server this test does not hold as a [TestServer], e.g. one in another process.
+    public static TestSocket connect(String wsUrl, TestClient.Device device) {
+        return new TestSocket(wsUrl, device.authHeader());
+    }
+
     /// Tries to connect and returns the HTTP status of a refused upgrade (or 101).
     public static int upgradeStatus(TestServer server, String authorization) {
         try {
@@ -75,10 +80,14 @@ public final class TestSocket implements AutoCloseable {
         }
     }
 
-    /// The next frame, or null after `timeout`.
+    /// The next frame, or null after `timeout`; fails if the server closed the socket meanwhile.
     public JsonNode next(Duration timeout) {
         try {
-            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            JsonNode frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (frame == null && closed.isDone()) {
+                throw new AssertionError("the delivery socket was closed by the server (code " + closed.join() + ")");
+            }
+            return frame;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
