@@ -8,20 +8,8 @@ import dev.courier.server.ratelimit.RateLimiter;
 import io.javalin.config.RoutesConfig;
 
 /// `/v1/accounts` and `/v1/devices`.
-final class AccountRoutes {
-    private final AccountService accounts;
-    private final Authenticator auth;
-    private final HttpJson json;
-    private final RateLimiter limiter;
-    private final ServerConfig.RateLimits limits;
-
-    AccountRoutes(AccountService accounts, Authenticator auth, HttpJson json, RateLimiter limiter, ServerConfig.RateLimits limits) {
-        this.accounts = accounts;
-        this.auth = auth;
-        this.json = json;
-        this.limiter = limiter;
-        this.limits = limits;
-    }
+record AccountRoutes(AccountService accounts, Authenticator auth, HttpJson json, RateLimiter limiter,
+                     ServerConfig.RateLimits limits) {
 
     void register(RoutesConfig routes) {
         routes.post("/v1/accounts", ctx -> {

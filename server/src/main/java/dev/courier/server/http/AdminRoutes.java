@@ -10,16 +10,7 @@ import java.util.Optional;
 
 /// `/v1/admin`: operator actions, authorised by `admin.token` as a bearer token. Without a
 /// configured token the admin API is off and answers `403`.
-final class AdminRoutes {
-    private final AccountService accounts;
-    private final Optional<Secret> adminToken;
-    private final HttpJson json;
-
-    AdminRoutes(AccountService accounts, Optional<Secret> adminToken, HttpJson json) {
-        this.accounts = accounts;
-        this.adminToken = adminToken;
-        this.json = json;
-    }
+record AdminRoutes(AccountService accounts, Optional<Secret> adminToken, HttpJson json) {
 
     void register(RoutesConfig routes) {
         routes.post("/v1/admin/registration-tokens", ctx -> {

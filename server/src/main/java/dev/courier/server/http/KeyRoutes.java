@@ -10,23 +10,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /// `/v1/keys`: publishing keys and fetching bundles.
-final class KeyRoutes {
-    private final KeyService keys;
-    private final AccountService accounts;
-    private final Authenticator auth;
-    private final HttpJson json;
-    private final RateLimiter limiter;
-    private final ServerConfig.RateLimits limits;
-
-    KeyRoutes(KeyService keys, AccountService accounts, Authenticator auth, HttpJson json, RateLimiter limiter,
-              ServerConfig.RateLimits limits) {
-        this.keys = keys;
-        this.accounts = accounts;
-        this.auth = auth;
-        this.json = json;
-        this.limiter = limiter;
-        this.limits = limits;
-    }
+record KeyRoutes(KeyService keys, AccountService accounts, Authenticator auth, HttpJson json,
+                 RateLimiter limiter, ServerConfig.RateLimits limits) {
 
     void register(RoutesConfig routes) {
         routes.put("/v1/keys", ctx -> {

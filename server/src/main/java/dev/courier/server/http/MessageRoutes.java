@@ -7,20 +7,8 @@ import dev.courier.server.ratelimit.RateLimiter;
 import io.javalin.config.RoutesConfig;
 
 /// `/v1/messages`: send, and the REST fallback to list and acknowledge.
-final class MessageRoutes {
-    private final MessageService messages;
-    private final Authenticator auth;
-    private final HttpJson json;
-    private final RateLimiter limiter;
-    private final ServerConfig.RateLimits limits;
-
-    MessageRoutes(MessageService messages, Authenticator auth, HttpJson json, RateLimiter limiter, ServerConfig.RateLimits limits) {
-        this.messages = messages;
-        this.auth = auth;
-        this.json = json;
-        this.limiter = limiter;
-        this.limits = limits;
-    }
+record MessageRoutes(MessageService messages, Authenticator auth, HttpJson json, RateLimiter limiter,
+                     ServerConfig.RateLimits limits) {
 
     void register(RoutesConfig routes) {
         routes.post("/v1/messages", ctx -> {

@@ -8,18 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /// `/health` and `/metrics`, deliberately public: load balancers and Prometheus call them
 /// without credentials, and they reveal no account or message data.
-final class OpsRoutes {
-    private final PrometheusMeterRegistry metrics;
-    private final Presence presence;
-    private final BooleanSupplier storageHealthy;
-    private final HttpJson json;
-
-    OpsRoutes(PrometheusMeterRegistry metrics, Presence presence, BooleanSupplier storageHealthy, HttpJson json) {
-        this.metrics = metrics;
-        this.presence = presence;
-        this.storageHealthy = storageHealthy;
-        this.json = json;
-    }
+record OpsRoutes(PrometheusMeterRegistry metrics, Presence presence, BooleanSupplier storageHealthy,
+                 HttpJson json) {
 
     void register(RoutesConfig routes) {
         routes.get("/health", ctx -> {

@@ -179,29 +179,25 @@ public final class SqliteAccountStore implements AccountStore {
     public void updateSignedKeys(DeviceAddress device, SignedPreKey signed, SignedPreKey pqLastResort) {
         db.write(s -> {
             if (signed != null) {
-                PreparedStatement ps = s.prepare("""
-                        UPDATE devices SET signed_key_id = ?, signed_key = ?, signed_key_sig = ?
-                        WHERE account_id = ? AND device_id = ?""");
-                ps.setInt(1, signed.keyId());
-                ps.setBytes(2, signed.publicKey());
-                ps.setBytes(3, signed.signature());
-                ps.setBytes(4, Uuids.toBytes(device.accountId()));
-                ps.setInt(5, device.deviceId());
-                ps.executeUpdate();
+                replaceKey(s, "UPDATE devices SET signed_key_id = ?, signed_key = ?, signed_key_sig = ? "
+                        + "WHERE account_id = ? AND device_id = ?", device, signed);
             }
             if (pqLastResort != null) {
-                PreparedStatement ps = s.prepare("""
-                        UPDATE devices SET pq_last_resort_id = ?, pq_last_resort_key = ?, pq_last_resort_sig = ?
-                        WHERE account_id = ? AND device_id = ?""");
-                ps.setInt(1, pqLastResort.keyId());
-                ps.setBytes(2, pqLastResort.publicKey());
-                ps.setBytes(3, pqLastResort.signature());
-                ps.setBytes(4, Uuids.toBytes(device.accountId()));
-                ps.setInt(5, device.deviceId());
-                ps.executeUpdate();
+                replaceKey(s, "UPDATE devices SET pq_last_resort_id = ?, pq_last_resort_key = ?, pq_last_resort_sig = ? "
+                        + "WHERE account_id = ? AND device_id = ?", device, pqLastResort);
             }
             return null;
         });
+    }
+
+    private static void replaceKey(SqlSession s, String sql, DeviceAddress device, SignedPreKey key) throws SQLException {
+        PreparedStatement ps = s.prepare(sql);
+        ps.setInt(1, key.keyId());
+        ps.setBytes(2, key.publicKey());
+        ps.setBytes(3, key.signature());
+        ps.setBytes(4, Uuids.toBytes(device.accountId()));
+        ps.setInt(5, device.deviceId());
+        ps.executeUpdate();
     }
 
     @Override
