@@ -33,6 +33,7 @@ public interface MessageStore {
 
     /// Deletes up to `limit` envelopes whose expiry time is at or before `now`, and queues for
     /// every current device of each sender an expiry notice naming the expired message IDs.
+    /// Notices ignore the queue cap: refusing one would drop the news of a loss silently.
     ExpiryResult expire(long now, long noticeExpiresAt, int limit);
 
     /// Forgets send records created before `createdBefore`; returns how many.

@@ -107,6 +107,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void commit(List<Unit<?>> batch) {
+        SQLException broken = null;
         for (Unit<?> unit : batch) {
             try {
                 session.execute("SAVEPOINT unit");
@@ -114,20 +115,28 @@ final class GroupCommitWriter implements AutoCloseable {
                 if (unit.failure != null) session.execute("ROLLBACK TO unit");
                 session.execute("RELEASE unit");
             } catch (SQLException e) {
-                unit.failure = e;
+                // The savepoint machinery itself failed (I/O error, disk full): the transaction
+                // may hold a failed unit's partial writes, so none of it may commit.
+                broken = e;
+                break;
             }
         }
-        try {
-            session.connection().commit();
-        } catch (SQLException e) {
-            log.error("group commit of {} write units failed; all of them are reported as failed", batch.size(), e);
+        if (broken == null) {
+            try {
+                session.connection().commit();
+            } catch (SQLException e) {
+                broken = e;
+            }
+        }
+        if (broken != null) {
+            log.error("group commit of {} write units failed; all of them are reported as failed", batch.size(), broken);
             try {
                 session.connection().rollback();
             } catch (SQLException rollbackFailure) {
-                e.addSuppressed(rollbackFailure);
+                broken.addSuppressed(rollbackFailure);
             }
             for (Unit<?> unit : batch) {
-                if (unit.failure == null) unit.failure = new StorageException("commit failed", e);
+                if (unit.failure == null) unit.failure = new StorageException("commit failed", broken);
             }
         }
         batchSizes.record(batch.size());

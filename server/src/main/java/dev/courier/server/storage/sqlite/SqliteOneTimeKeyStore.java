@@ -92,7 +92,8 @@ public final class SqliteOneTimeKeyStore implements OneTimeKeyStore {
                     WHERE account_id = ?1 AND device_id = ?2 AND key_id =
                         (SELECT min(key_id) FROM one_time_pq_pre_keys WHERE account_id = ?1 AND device_id = ?2)
                     RETURNING key_id, public_key, signature""");
-            for (DeviceAddress d : devices) {
+            // Distinct: naming a device twice would spend two keys and return one.
+            for (DeviceAddress d : devices.stream().distinct().toList()) {
                 byte[] id = Uuids.toBytes(d.accountId());
                 ec.setBytes(1, id);
                 ec.setInt(2, d.deviceId());
