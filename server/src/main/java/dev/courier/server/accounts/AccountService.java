@@ -155,7 +155,7 @@ public final class AccountService {
         KeyFormat.checkIdentityKey(keys.identityKey());
         KeyFormat.checkSignedEcKey("signedPreKey", keys.signedPreKey());
         KeyFormat.checkKyberKey("pqLastResortPreKey", keys.pqLastResortPreKey());
-        this.keys.checkOneTimeKeys(keys.preKeys(), keys.pqPreKeys());
+        this.keys.checkInitialOneTimeKeys(keys.preKeys(), keys.pqPreKeys());
         return new NewDevice(name, registrationId, credential, keys.identityKey(), keys.signedPreKey(), keys.pqLastResortPreKey());
     }
 }

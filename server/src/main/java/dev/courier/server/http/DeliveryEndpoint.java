@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /// `GET /v1/websocket`: the authenticated delivery connection of one device.
 ///
-/// Authentication happens on the HTTP upgrade request (a `before` handler), so an unauthenticated
+/// Authentication happens on the HTTP upgrade request (`wsBeforeUpgrade`), so an unauthenticated
 /// client gets a plain `401` and never a socket. Each socket gets a [DeliverySession]; the newest
 /// socket of a device replaces an older one, which is closed with code 4000.
 final class DeliveryEndpoint {
@@ -60,7 +60,7 @@ final class DeliveryEndpoint {
     }
 
     void register(RoutesConfig routes) {
-        routes.before(PATH, auth::require);
+        routes.wsBeforeUpgrade(PATH, auth::require);
         routes.ws(PATH, this::configure);
     }
 

@@ -62,6 +62,8 @@ public final class HttpApi implements AutoCloseable {
                     s.limiter().acquire("ip:" + ctx.ip(), limits.perIp());
                 }
             });
+            // Upgrade requests skip `before` handlers in Javalin 7; they are requests all the same.
+            routes.wsBeforeUpgrade(ctx -> s.limiter().acquire("ip:" + ctx.ip(), limits.perIp()));
             accountRoutes.register(routes);
             keyRoutes.register(routes);
             messageRoutes.register(routes);

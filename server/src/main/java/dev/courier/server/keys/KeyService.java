@@ -30,8 +30,17 @@ public final class KeyService {
         this.config = config;
     }
 
-    /// Validates the optional first batches that come with a new device.
-    public void checkOneTimeKeys(List<PreKey> preKeys, List<SignedPreKey> pqPreKeys) {
+    /// Validates the optional first batches that come with a new device. They must also fit the
+    /// per-device cap, or the device would be created and its keys then refused.
+    public void checkInitialOneTimeKeys(List<PreKey> preKeys, List<SignedPreKey> pqPreKeys) {
+        checkOneTimeKeys(preKeys, pqPreKeys);
+        if (size(preKeys) > config.maxStoredPerDevice() || size(pqPreKeys) > config.maxStoredPerDevice()) {
+            throw ServiceException.badRequest("too_many_keys", "a device may store at most "
+                    + config.maxStoredPerDevice() + " one-time keys of each kind");
+        }
+    }
+
+    private void checkOneTimeKeys(List<PreKey> preKeys, List<SignedPreKey> pqPreKeys) {
         checkBatch("preKeys", preKeys);
         checkBatch("pqPreKeys", pqPreKeys);
         if (preKeys != null) preKeys.forEach(k -> KeyFormat.checkPreKey("preKeys[]", k));
@@ -44,16 +53,18 @@ public final class KeyService {
 
     public void upload(DeviceAddress device, UploadKeysRequest request) {
         if (request == null || (request.signedPreKey() == null && request.pqLastResortPreKey() == null
-                && request.preKeys() == null && request.pqPreKeys() == null)) {
+                && size(request.preKeys()) == 0 && size(request.pqPreKeys()) == 0)) {
             throw ServiceException.badRequest("invalid_request", "name at least one of signedPreKey, pqLastResortPreKey, preKeys, pqPreKeys");
         }
         if (request.signedPreKey() != null) KeyFormat.checkSignedEcKey("signedPreKey", request.signedPreKey());
         if (request.pqLastResortPreKey() != null) KeyFormat.checkKyberKey("pqLastResortPreKey", request.pqLastResortPreKey());
         checkOneTimeKeys(request.preKeys(), request.pqPreKeys());
+        // One-time keys first: they are what can be refused (the per-device cap), and a refused
+        // upload must change nothing, rotation included.
+        storeOneTimeKeys(device, request.preKeys(), request.pqPreKeys());
         if (request.signedPreKey() != null || request.pqLastResortPreKey() != null) {
             accounts.updateSignedKeys(device, request.signedPreKey(), request.pqLastResortPreKey());
         }
-        storeOneTimeKeys(device, request.preKeys(), request.pqPreKeys());
     }
 
     public KeyCountResponse count(DeviceAddress device) {
@@ -83,8 +94,13 @@ public final class KeyService {
     }
 
     private void storeOneTimeKeys(DeviceAddress device, List<PreKey> preKeys, List<SignedPreKey> pqPreKeys) {
-        if (preKeys != null && !preKeys.isEmpty()) oneTimeKeys.addPreKeys(device, preKeys, config.maxStoredPerDevice());
-        if (pqPreKeys != null && !pqPreKeys.isEmpty()) oneTimeKeys.addPqPreKeys(device, pqPreKeys, config.maxStoredPerDevice());
+        if (size(preKeys) == 0 && size(pqPreKeys) == 0) return;
+        oneTimeKeys.add(device, preKeys == null ? List.of() : preKeys, pqPreKeys == null ? List.of() : pqPreKeys,
+                config.maxStoredPerDevice());
+    }
+
+    private static int size(List<?> keys) {
+        return keys == null ? 0 : keys.size();
     }
 
     private void checkBatch(String field, List<?> keys) {

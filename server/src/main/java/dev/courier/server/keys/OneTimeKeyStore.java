@@ -11,13 +11,20 @@ import java.util.Optional;
 /// Implementations: `SqliteOneTimeKeyStore`; every one passes `OneTimeKeyStoreContract`.
 public interface OneTimeKeyStore {
 
-    /// Adds keys; a key ID already stored for the device is replaced.
+    /// Adds one-time EC and Kyber keys in one atomic step; a key ID already stored for the device
+    /// is replaced.
     ///
-    /// @throws dev.courier.server.ServiceException `400 too_many_keys` if the device would hold more than `maxStored`
-    void addPreKeys(DeviceAddress device, List<PreKey> keys, int maxStored);
+    /// @throws dev.courier.server.ServiceException `400 too_many_keys` if the device would hold more
+    ///         than `maxStored` keys of either kind; then nothing of the call is stored
+    void add(DeviceAddress device, List<PreKey> preKeys, List<SignedPreKey> pqPreKeys, int maxStored);
 
-    /// As [#addPreKeys], for one-time Kyber keys.
-    void addPqPreKeys(DeviceAddress device, List<SignedPreKey> keys, int maxStored);
+    default void addPreKeys(DeviceAddress device, List<PreKey> keys, int maxStored) {
+        add(device, keys, List.of(), maxStored);
+    }
+
+    default void addPqPreKeys(DeviceAddress device, List<SignedPreKey> keys, int maxStored) {
+        add(device, List.of(), keys, maxStored);
+    }
 
     /// The one-time keys handed out for one device by [#take].
     record Taken(Optional<PreKey> preKey, Optional<SignedPreKey> pqPreKey) {}

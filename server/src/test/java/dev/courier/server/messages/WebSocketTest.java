@@ -139,6 +139,16 @@ class WebSocketTest {
     }
 
     @Test
+    void upgradesCountAgainstThePerIpRate() {
+        start(Map.of("ratelimit.perIp", "4/1h"));
+        var bob = client.register("bob"); // one request of the four
+        assertThat(TestSocket.upgradeStatus(server, bob.authHeader())).isEqualTo(101);
+        assertThat(TestSocket.upgradeStatus(server, bob.authHeader())).isEqualTo(101);
+        assertThat(TestSocket.upgradeStatus(server, bob.authHeader())).isEqualTo(101);
+        assertThat(TestSocket.upgradeStatus(server, bob.authHeader())).isEqualTo(429);
+    }
+
+    @Test
     void permessageDeflateIsNotNegotiated() throws Exception {
         start(Map.of());
         var bob = client.register("bob");

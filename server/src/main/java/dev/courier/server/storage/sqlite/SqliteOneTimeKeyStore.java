@@ -23,36 +23,30 @@ public final class SqliteOneTimeKeyStore implements OneTimeKeyStore {
     }
 
     @Override
-    public void addPreKeys(DeviceAddress device, List<PreKey> keys, int maxStored) {
+    public void add(DeviceAddress device, List<PreKey> preKeys, List<SignedPreKey> pqPreKeys, int maxStored) {
         db.write(s -> {
-            PreparedStatement ps = s.prepare(
+            byte[] account = Uuids.toBytes(device.accountId());
+            PreparedStatement ec = s.prepare(
                     "INSERT OR REPLACE INTO one_time_pre_keys (account_id, device_id, key_id, public_key) VALUES (?, ?, ?, ?)");
-            for (PreKey k : keys) {
-                ps.setBytes(1, Uuids.toBytes(device.accountId()));
-                ps.setInt(2, device.deviceId());
-                ps.setInt(3, k.keyId());
-                ps.setBytes(4, k.publicKey());
-                ps.executeUpdate();
+            for (PreKey k : preKeys) {
+                ec.setBytes(1, account);
+                ec.setInt(2, device.deviceId());
+                ec.setInt(3, k.keyId());
+                ec.setBytes(4, k.publicKey());
+                ec.executeUpdate();
             }
-            checkLimit(s, "one_time_pre_keys", device, maxStored);
-            return null;
-        });
-    }
-
-    @Override
-    public void addPqPreKeys(DeviceAddress device, List<SignedPreKey> keys, int maxStored) {
-        db.write(s -> {
-            PreparedStatement ps = s.prepare("""
+            PreparedStatement pq = s.prepare("""
                     INSERT OR REPLACE INTO one_time_pq_pre_keys (account_id, device_id, key_id, public_key, signature)
                     VALUES (?, ?, ?, ?, ?)""");
-            for (SignedPreKey k : keys) {
-                ps.setBytes(1, Uuids.toBytes(device.accountId()));
-                ps.setInt(2, device.deviceId());
-                ps.setInt(3, k.keyId());
-                ps.setBytes(4, k.publicKey());
-                ps.setBytes(5, k.signature());
-                ps.executeUpdate();
+            for (SignedPreKey k : pqPreKeys) {
+                pq.setBytes(1, account);
+                pq.setInt(2, device.deviceId());
+                pq.setInt(3, k.keyId());
+                pq.setBytes(4, k.publicKey());
+                pq.setBytes(5, k.signature());
+                pq.executeUpdate();
             }
+            checkLimit(s, "one_time_pre_keys", device, maxStored);
             checkLimit(s, "one_time_pq_pre_keys", device, maxStored);
             return null;
         });
