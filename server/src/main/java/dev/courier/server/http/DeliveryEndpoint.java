@@ -33,6 +33,9 @@ final class DeliveryEndpoint {
     static final String PATH = "/v1/websocket";
     static final String CONNECTIONS = "courier.websocket.connections";
     static final int CLOSE_REPLACED = 4000;
+    /// Bytes sent but not yet acknowledged on one socket, beside the count window: a bound on
+    /// what a slow reader can make the server buffer (a handful of 256 KiB ciphertexts).
+    private static final long MAX_INFLIGHT_BYTES = 4L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(DeliveryEndpoint.class);
 
     private final Authenticator auth;
@@ -70,7 +73,7 @@ final class DeliveryEndpoint {
             // Javalin does not carry request attributes into the socket, so resolve it again.
             DeviceAddress device = auth.authenticate(ctx.header("Authorization"));
             var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
-                    config.deliveryWindow(), 4L * 1024 * 1024);
+                    config.deliveryWindow(), MAX_INFLIGHT_BYTES);
             bySocket.put(ctx.sessionId(), session);
             presence.attach(session).ifPresent(old -> old.close(CLOSE_REPLACED, "replaced by a newer connection"));
             executor.execute(() -> accounts.touch(device));

@@ -23,8 +23,10 @@ import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,7 @@ public final class HttpApi implements AutoCloseable {
         var limits = config.rateLimits();
         var accountRoutes = new AccountRoutes(s.accounts(), auth, json, s.limiter(), limits);
         var keyRoutes = new KeyRoutes(s.keys(), s.accounts(), auth, json, s.limiter(), limits);
-        var messageRoutes = new MessageRoutes(s.messages(), auth, json, s.limiter(), limits);
+        var messageRoutes = new MessageRoutes(s.messages(), s.presence(), auth, json, s.limiter(), limits);
         var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
         var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
         var delivery = new DeliveryEndpoint(auth, s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
@@ -81,9 +83,16 @@ public final class HttpApi implements AutoCloseable {
     private void configureServer(JavalinConfig c, ServerConfig config) {
         c.startup.showJavalinBanner = false;
         c.startup.showOldJavalinVersionWarning = false;
-        c.concurrency.useVirtualThreads = true;
+        // Selectors and acceptors on a few platform threads; every request and socket handler on
+        // its own virtual thread. (Javalin's `useVirtualThreads` would put the selectors on
+        // virtual threads too.)
+        var threads = new QueuedThreadPool(16, 4);
+        threads.setName("jetty");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        c.jetty.threadPool = threads;
         c.http.maxRequestSize = config.http().maxBodySize().bytes();
         c.http.generateEtags = false;
+        c.http.prefer405over404 = true;
         c.router.ignoreTrailingSlashes = true;
         c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
         c.jetty.modifyServletContextHandler(handler -> this.servletContext = handler);
@@ -112,7 +121,11 @@ public final class HttpApi implements AutoCloseable {
             json.write(ctx, 429, new ErrorResponse(e.code(), e.getMessage()));
         });
         routes.exception(ServiceException.class, (e, ctx) -> {
-            if (e.status() == 401) ctx.header("WWW-Authenticate", "Basic realm=\"courier\"");
+            if (e.status() == 401) {
+                // The admin API takes a bearer token; everything else takes device credentials.
+                ctx.header("WWW-Authenticate", ctx.path().startsWith("/v1/admin/")
+                        ? "Bearer realm=\"courier-admin\"" : "Basic realm=\"courier\"");
+            }
             json.write(ctx, e.status(), new ErrorResponse(e.code(), e.getMessage()));
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> json.write(ctx, e.getStatus(), httpError(e.getStatus())));

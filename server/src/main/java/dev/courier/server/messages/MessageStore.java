@@ -17,7 +17,7 @@ public interface MessageStore {
     /// sent `batch.messageId()`, queues nothing and returns the first send's record.
     ///
     /// @throws QueueFullException if any target device already holds `maxQueueDepth` envelopes
-    /// @throws StaleDevicesException if a target device was removed meanwhile
+    /// @throws MismatchedDevicesException (as extra) if a target device was removed meanwhile
     StoreResult store(OutgoingBatch batch, int maxQueueDepth);
 
     /// `queued` is false when the send was a duplicate and nothing new was queued.

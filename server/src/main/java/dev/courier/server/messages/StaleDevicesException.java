@@ -8,7 +8,7 @@ public final class StaleDevicesException extends ServiceException {
     private final List<Integer> stale;
 
     public StaleDevicesException(List<Integer> stale) {
-        super(410, "stale_devices", "some devices have re-registered; fetch new bundles for them");
+        super(410, "stale_devices", "some ciphertexts were made for another registration of these devices; fetch new bundles for them");
         this.stale = List.copyOf(stale);
     }
 

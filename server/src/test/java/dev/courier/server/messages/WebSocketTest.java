@@ -69,6 +69,25 @@ class WebSocketTest {
     }
 
     @Test
+    void windowHoldsBackEnvelopesUntilAcksFreeSlotsOverEitherPath() {
+        start(Map.of("websocket.deliveryWindow", "2"));
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        for (int i = 0; i < 4; i++) client.send(alice, ("m" + i).getBytes(StandardCharsets.UTF_8), bob);
+        try (var socket = TestSocket.connect(server, bob)) {
+            var first = socket.nextEnvelope();
+            socket.nextEnvelope();
+            assertThat(socket.next(Duration.ofMillis(500))).as("a full window sends nothing more").isNull();
+            // An ack over REST frees the slot just as a socket ack does.
+            assertThat(client.request("DELETE", "/v1/messages/" + first.guid(), null, bob.authHeader()).status()).isEqualTo(204);
+            var third = socket.nextEnvelope();
+            assertThat(TestSocket.text(third)).isEqualTo("m2");
+            socket.ack(third.guid());
+            assertThat(TestSocket.text(socket.nextEnvelope())).isEqualTo("m3");
+        }
+    }
+
+    @Test
     void malformedFrameGetsAnErrorFrameAndTheConnectionStaysUsable() {
         start(Map.of());
         var alice = client.register("alice");

@@ -11,7 +11,7 @@ import dev.courier.server.messages.MessageStore.StoreResult;
 import dev.courier.server.messages.OutgoingBatch;
 import dev.courier.server.messages.QueueFullException;
 import dev.courier.server.messages.SentMessage;
-import dev.courier.server.messages.StaleDevicesException;
+import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StoredEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -394,12 +394,13 @@ public abstract class MessageStoreContract extends StoreContract {
         stores.accounts().removeDevice(bob2);
         UUID messageId = UUID.randomUUID();
 
-        StaleDevicesException e = catchThrowableOfType(StaleDevicesException.class,
+        MismatchedDevicesException e = catchThrowableOfType(MismatchedDevicesException.class,
                 () -> messages().store(batch(alice1, bob, messageId, T0, T0 + DAY, 1, 2), ROOMY));
 
         assertThat(e).isNotNull();
-        assertThat(e.code()).isEqualTo("stale_devices");
-        assertThat(e.stale()).contains(2);
+        assertThat(e.code()).isEqualTo("mismatched_devices");
+        assertThat(e.extra()).containsExactly(2);
+        assertThat(e.missing()).isEmpty();
         assertThat(pending(bob1)).as("nothing of a refused batch is queued").isEmpty();
         assertThat(messages().queueDepth(bob1)).isZero();
         assertThat(messages().findSent(alice, messageId)).isEmpty();

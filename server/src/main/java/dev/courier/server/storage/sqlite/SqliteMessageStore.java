@@ -7,7 +7,7 @@ import dev.courier.server.messages.MessageStore;
 import dev.courier.server.messages.OutgoingBatch;
 import dev.courier.server.messages.QueueFullException;
 import dev.courier.server.messages.SentMessage;
-import dev.courier.server.messages.StaleDevicesException;
+import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StoredEnvelope;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,7 +86,7 @@ public final class SqliteMessageStore implements MessageStore {
                 } catch (SQLiteException e) {
                     // The device was removed between the device check and this write.
                     if (e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY) {
-                        throw new StaleDevicesException(List.of(c.deviceId()));
+                        throw new MismatchedDevicesException(List.of(), List.of(c.deviceId()));
                     }
                     throw e;
                 }
