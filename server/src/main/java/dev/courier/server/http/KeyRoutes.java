@@ -1,5 +1,6 @@
 package dev.courier.server.http;
 
+import dev.courier.protocol.DirectoryEntry;
 import dev.courier.protocol.UploadKeysRequest;
 import dev.courier.server.ServiceException;
 import dev.courier.server.accounts.AccountService;
@@ -9,7 +10,7 @@ import dev.courier.server.ratelimit.RateLimiter;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-/// `/v1/keys`: publishing keys and fetching bundles.
+/// `/v1/keys`: publishing keys and fetching bundles; `/v1/directory`: resolving names.
 record KeyRoutes(KeyService keys, AccountService accounts, Authenticator auth, HttpJson json,
                  RateLimiter limiter, ServerConfig.RateLimits limits) {
 
@@ -20,6 +21,14 @@ record KeyRoutes(KeyService keys, AccountService accounts, Authenticator auth, H
         });
         routes.get("/v1/keys/count", ctx -> json.write(ctx, 200, keys.count(auth.require(ctx))));
         routes.get("/v1/keys/{recipient}", ctx -> bundles(ctx, null));
+        routes.get("/v1/directory/{recipient}", ctx -> {
+            var caller = auth.require(ctx);
+            // Lookups reveal who exists, so they share the bundle-fetch budget's size.
+            limiter.acquire("directory:" + caller.accountId(), limits.keyFetchPerAccount());
+            var account = accounts.resolve(ctx.pathParam("recipient"))
+                    .orElseThrow(() -> ServiceException.notFound("unknown_recipient", "no such account"));
+            json.write(ctx, 200, new DirectoryEntry(account.id(), account.username()));
+        });
         routes.get("/v1/keys/{recipient}/{deviceId}", ctx -> bundles(ctx, PathParams.deviceId(ctx)));
     }
 

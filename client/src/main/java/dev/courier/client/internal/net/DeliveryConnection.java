@@ -1,0 +1,177 @@
+package dev.courier.client.internal.net;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.protocol.ServerFrame;
+import dev.courier.protocol.WireJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/// The device's delivery WebSocket, kept open: it reconnects with exponential backoff and jitter
+/// after any drop, and pings every [#PING_EVERY] so the server's idle timeout never fires on a
+/// healthy connection. Frames are handed to `onFrame` one at a time, in order.
+///
+/// Invariant: at most one socket is open at a time; `socket` is replaced only by the reconnect loop.
+public final class DeliveryConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryConnection.class);
+    static final Duration PING_EVERY = Duration.ofSeconds(25);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /// The server replaced or removed this device: reconnecting would be wrong.
+    private static final int CLOSE_REPLACED = 4000;
+    private static final int CLOSE_DEVICE_REMOVED = 4001;
+    private static final ObjectMapper JSON = WireJson.newMapper();
+
+    private final URI url;
+    private final HttpClient http;
+    private final Supplier<String> authorization;
+    private final Consumer<ServerFrame> onFrame;
+    private final Consumer<Boolean> onConnection;
+    private volatile WebSocket socket;
+    private volatile boolean closed;
+    private Thread loop;
+
+    public DeliveryConnection(URI server, HttpClient http, Supplier<String> authorization, Consumer<ServerFrame> onFrame,
+                              Consumer<Boolean> onConnection) {
+        String base = server.toString().replaceFirst("^http", "ws");
+        this.url = URI.create(base.endsWith("/") ? base + "v1/websocket" : base + "/v1/websocket");
+        this.http = http;
+        this.authorization = authorization;
+        this.onFrame = onFrame;
+        this.onConnection = onConnection;
+    }
+
+    /// Starts the connect-and-reconnect loop on a virtual thread.
+    public synchronized void start() {
+        if (loop == null) loop = Thread.ofVirtual().name("courier-delivery").start(this::run);
+    }
+
+    public boolean isConnected() {
+        WebSocket s = socket;
+        return s != null && !s.isInputClosed();
+    }
+
+    /// Sends the acknowledgement of `guid`. If the socket is down the ack is lost, and the server
+    /// redelivers the envelope on the next connection; the client then drops it as a duplicate.
+    public void ack(UUID guid) {
+        WebSocket s = socket;
+        if (s == null) return;
+        s.sendText("{\"type\":\"ack\",\"guid\":\"" + guid + "\"}", true);
+    }
+
+    private void run() {
+        Duration backoff = MIN_BACKOFF;
+        while (!closed) {
+            CompletableFuture<Integer> ended = new CompletableFuture<>();
+            try {
+                socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                        .header("Authorization", authorization.get())
+                        .buildAsync(url, new Listener(ended)).get(15, TimeUnit.SECONDS);
+                backoff = MIN_BACKOFF;
+                onConnection.accept(true);
+                int code = waitWhilePinging(ended);
+                onConnection.accept(false);
+                if (code == CLOSE_REPLACED || code == CLOSE_DEVICE_REMOVED) {
+                    log.info("delivery connection closed by the server ({}); not reconnecting", code);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                log.debug("delivery connection failed: {}", e.toString());
+            }
+            socket = null;
+            if (closed) return;
+            long jittered = (long) (backoff.toMillis() * (0.5 + ThreadLocalRandom.current().nextDouble()));
+            try {
+                Thread.sleep(jittered);
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private int waitWhilePinging(CompletableFuture<Integer> ended) throws InterruptedException {
+        while (true) {
+            try {
+                return ended.get(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                WebSocket s = socket;
+                if (s != null) s.sendPing(ByteBuffer.wrap(new byte[] {'k'}));
+            } catch (java.util.concurrent.ExecutionException e) {
+                return -1;
+            }
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final CompletableFuture<Integer> ended;
+        private final StringBuilder partial = new StringBuilder();
+
+        Listener(CompletableFuture<Integer> ended) {
+            this.ended = ended;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                try {
+                    onFrame.accept(JSON.readValue(text, ServerFrame.class));
+                } catch (Exception e) {
+                    log.warn("could not handle a frame from the server: {}", e.toString());
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            ended.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            ended.complete(-1);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        WebSocket s = socket;
+        if (s != null) {
+            try {
+                s.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // Closing anyway.
+            }
+            s.abort();
+        }
+        Thread t = loop;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
