@@ -219,16 +219,15 @@ public final class CourierClient implements AutoCloseable {
         return new Message(id, peer, conversations.username(peer).orElse(recipient), true, text, now, MessageStatus.PENDING);
     }
 
-    /// Waits until message `id` reaches `status` (or a later one). Returns the status it has then.
+    /// Waits until message `id` reaches `status` or a later step, or stops where it cannot go on
+    /// (FAILED, or UNTRUSTED until the user trusts). Returns the status it has then.
     public MessageStatus awaitStatus(UUID id, MessageStatus status, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             MessageStatus current = conversations.outgoingStatus(id).orElseThrow(() -> new CourierException("no sent message " + id));
-            if (current == status || current.ordinal() > status.ordinal() && current != MessageStatus.EXPIRED
-                    || current == MessageStatus.FAILED || current == MessageStatus.UNTRUSTED && status != MessageStatus.UNTRUSTED) {
-                return current;
-            }
-            if (System.nanoTime() > deadline) return current;
+            boolean reached = current == status || current.ordinal() > status.ordinal() && status.ordinal() >= MessageStatus.SENT.ordinal();
+            boolean stuck = current == MessageStatus.FAILED || current == MessageStatus.UNTRUSTED;
+            if (reached || stuck || System.nanoTime() > deadline) return current;
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

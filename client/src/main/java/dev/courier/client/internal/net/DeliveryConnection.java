@@ -39,6 +39,7 @@ public final class DeliveryConnection implements AutoCloseable {
     private final Consumer<ServerFrame> onFrame;
     private final Consumer<Boolean> onConnection;
     private volatile WebSocket socket;
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
     private Thread loop;
 
@@ -64,10 +65,12 @@ public final class DeliveryConnection implements AutoCloseable {
 
     /// Sends the acknowledgement of `guid`. If the socket is down the ack is lost, and the server
     /// redelivers the envelope on the next connection; the client then drops it as a duplicate.
-    public void ack(UUID guid) {
+    public synchronized void ack(UUID guid) {
         WebSocket s = socket;
         if (s == null) return;
-        s.sendText("{\"type\":\"ack\",\"guid\":\"" + guid + "\"}", true);
+        // The JDK's WebSocket allows one outstanding text send at a time: chain each ack on the last.
+        String frame = "{\"type\":\"ack\",\"guid\":\"" + guid + "\"}";
+        lastSend = lastSend.exceptionally(failure -> null).thenCompose(done -> s.sendText(frame, true));
     }
 
     private void run() {
