@@ -189,6 +189,8 @@ public final class CourierClient implements AutoCloseable {
 
     private void connectionChanged(boolean up) {
         connected = up;
+        // Every (re)connect is a chance to top up keys used while we were away.
+        if (up) refreshKeysSoon();
         if (!up) queueEmpty = new CountDownLatch(1);
         events.onConnection(up);
     }
@@ -206,6 +208,9 @@ public final class CourierClient implements AutoCloseable {
     public Message send(String recipient, String text) {
         if (text == null || text.isEmpty()) throw new CourierException("a message needs some text");
         UUID peer = resolve(recipient);
+        if (peer.equals(identity.accountId())) {
+            throw new CourierException("sending to your own account is not supported yet (it needs linked devices)");
+        }
         UUID id = UUID.randomUUID();
         long now = System.currentTimeMillis();
         Content content = Content.text(id, identity.accountId(), peer, now, text);

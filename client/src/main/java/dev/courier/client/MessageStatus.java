@@ -23,7 +23,7 @@ public enum MessageStatus {
     public boolean canMoveTo(MessageStatus next) {
         return switch (this) {
             case PENDING -> next != PENDING;
-            case UNTRUSTED -> next != PENDING && next != UNTRUSTED;
+            case UNTRUSTED -> next != UNTRUSTED; // back to PENDING when the user trusts
             case FAILED, READ -> false;
             case SENT -> next == EXPIRED || next == DELIVERED || next == READ;
             case EXPIRED -> next == DELIVERED || next == READ; // another device may still have got it

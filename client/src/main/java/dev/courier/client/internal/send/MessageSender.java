@@ -50,6 +50,7 @@ public final class MessageSender {
         String name = recipient.toString();
         for (int round = 0; round < MAX_ROUNDS; round++) {
             if (store.sessionDevices(name).isEmpty()) startSessions(api.bundles(name));
+            renewUnusableSessions(recipient);
             List<OutgoingMessage> ciphertexts = encrypt(name, padded);
             events.onTrace(messageId, TraceStep.ENCRYPTED, Events.now());
             events.onTrace(messageId, TraceStep.POSTED, Events.now());
@@ -72,6 +73,21 @@ public final class MessageSender {
             }
         }
         throw new CourierException("the recipient's devices kept changing while sending; will retry");
+    }
+
+    /// libsignal refuses to encrypt on a session whose sending chain is gone or has seen no reply
+    /// for a long time (30 days); such a device gets a fresh session from a new bundle.
+    private void renewUnusableSessions(UUID recipient) {
+        String name = recipient.toString();
+        java.time.Instant now = java.time.Instant.now();
+        for (int device : store.sessionDevices(name)) {
+            var address = new SignalProtocolAddress(name, device);
+            var record = store.loadSession(address);
+            if (record == null || !record.hasSenderChain(now)) {
+                store.deleteSession(address);
+                startSessions(api.bundle(recipient, device));
+            }
+        }
     }
 
     private List<OutgoingMessage> encrypt(String name, byte[] padded) {

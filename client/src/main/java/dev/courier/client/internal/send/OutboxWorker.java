@@ -81,17 +81,32 @@ public final class OutboxWorker implements AutoCloseable {
             if (text && conversations.advance(item.id(), MessageStatus.UNTRUSTED)) events.onStatus(item.id(), MessageStatus.UNTRUSTED);
         } catch (ServerApi.RateLimited e) {
             outbox.retryLater(item.id(), System.currentTimeMillis() + e.retryAfterSeconds() * 1000);
-        } catch (CourierException.UnknownUser | CourierException.Refused e) {
-            // The server will never take this one: say so instead of retrying forever.
-            log.warn("dropping outbox item {}: {}", item.id(), e.getMessage());
-            outbox.remove(item.id());
-            if (text && conversations.advance(item.id(), MessageStatus.FAILED)) events.onStatus(item.id(), MessageStatus.FAILED);
+        } catch (CourierException.Refused e) {
+            if (e.status() == 401 || e.status() == 403) {
+                // A credential problem is this device's, not the message's: keep it and retry.
+                retry(item, e);
+            } else {
+                fail(item, text, e);
+            }
+        } catch (CourierException.UnknownUser e) {
+            fail(item, text, e);
         } catch (RuntimeException e) {
-            long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(item.attempts(), 10));
-            long jittered = (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
-            log.debug("send of {} failed ({}); retrying in {} ms", item.id(), e.getMessage(), jittered);
-            outbox.retryLater(item.id(), System.currentTimeMillis() + jittered);
+            retry(item, e);
         }
+    }
+
+    /// The server will never take this one: say so instead of retrying forever.
+    private void fail(Outbox.Item item, boolean text, CourierException cause) {
+        log.warn("dropping outbox item {}: {}", item.id(), cause.getMessage());
+        outbox.remove(item.id());
+        if (text && conversations.advance(item.id(), MessageStatus.FAILED)) events.onStatus(item.id(), MessageStatus.FAILED);
+    }
+
+    private void retry(Outbox.Item item, RuntimeException cause) {
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(item.attempts(), 10));
+        long jittered = (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        log.debug("send of {} failed ({}); retrying in {} ms", item.id(), cause.getMessage(), jittered);
+        outbox.retryLater(item.id(), System.currentTimeMillis() + jittered);
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class LocalState {
     public int takeIds(String name, int count) {
         return db.transaction(() -> {
             int next = getInt(name).orElse(1 + (int) (Math.random() * 0xFFFFF));
-            putInt(name, (next + count) % 0xFFFFFF + 1);
+            putInt(name, (next - 1 + count) % 0xFFFFFF + 1);
             return next;
         });
     }
