@@ -8,14 +8,13 @@ import dev.courier.cli.failure.CliFailure;
 import dev.courier.cli.failure.ExitCode;
 import dev.courier.cli.output.Formats;
 import dev.courier.cli.output.Output;
-import dev.courier.client.ClientListener;
 import dev.courier.client.CourierClient;
+import dev.courier.client.Message;
 import dev.courier.client.MessageStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -26,6 +25,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "trust", description = "Accept a contact's changed safety number and send the messages held for them.")
 public final class TrustCommand implements Callable<Integer> {
     private static final Duration WAIT_FOR_SERVER = Duration.ofSeconds(15);
+    /// Held messages are recent; look this far back for them.
+    private static final int HELD_SEARCH_DEPTH = 1000;
 
     @ParentCommand
     CourierCommand root;
@@ -47,25 +48,26 @@ public final class TrustCommand implements Callable<Integer> {
                         "The safety number with " + who + " has not changed; nothing to accept.");
                 return ExitCode.OK;
             }
-            // The SDK reports each held message it releases as PENDING again; count them to follow them.
-            List<UUID> released = new CopyOnWriteArrayList<>();
-            ClientListener releasedWatcher = new ClientListener() {
-                @Override
-                public void onStatus(UUID id, MessageStatus status) {
-                    if (status == MessageStatus.PENDING) released.add(id);
-                }
-            };
-            client.addListener(releasedWatcher);
+            // The messages waiting for this decision, read from the history before accepting: the SDK's
+            // trust() releases them without reporting which (its PENDING event never fires, because
+            // MessageStatus.UNTRUSTED may not move back to PENDING).
+            List<UUID> released = client.history(user, HELD_SEARCH_DEPTH).stream()
+                    .filter(m -> m.outgoing() && (m.status() == MessageStatus.UNTRUSTED || m.status() == MessageStatus.PENDING))
+                    .map(Message::id)
+                    .toList();
             client.trust(user);
-            client.removeListener(releasedWatcher);
             int sent = 0;
             String problem = null;
             for (UUID id : released) {
-                var outcome = ServerAcceptance.await(client, id, WAIT_FOR_SERVER);
-                if (outcome.accepted()) sent++;
-                else if (outcome.status() != MessageStatus.PENDING) throw CliFailure.failed("accepted the new safety number with "
-                        + who + ", but a held message ended " + Formats.mark(outcome.status()));
-                else if (problem == null) problem = outcome.problem();
+                var outcome = ServerAcceptance.awaitReleased(client, id, WAIT_FOR_SERVER);
+                if (outcome.accepted()) {
+                    sent++;
+                } else if (outcome.problem() == null) {
+                    throw CliFailure.failed("accepted the new safety number with " + who + ", but a held message ended "
+                            + Formats.mark(outcome.status()));
+                } else if (problem == null) {
+                    problem = outcome.problem();
+                }
             }
             var fields = Output.fields("type", "trusted", "user", who, "changed", true, "released", released.size(), "sent", sent);
             if (problem != null) {

@@ -25,15 +25,28 @@ public final class ServerAcceptance {
     private ServerAcceptance() {}
 
     public static Outcome await(CourierClient client, UUID messageId, Duration timeout) {
+        return await(client, messageId, timeout, false);
+    }
+
+    /// Like [#await] for a message just released by `trust`: it may still read UNTRUSTED until it
+    /// is sent, because the SDK cannot move UNTRUSTED back to PENDING.
+    public static Outcome awaitReleased(CourierClient client, UUID messageId, Duration timeout) {
+        return await(client, messageId, timeout, true);
+    }
+
+    private static Outcome await(CourierClient client, UUID messageId, Duration timeout, boolean released) {
         URI server = client.whoami().server();
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long nextProbe = start + FIRST_PROBE_AFTER.toNanos();
         while (true) {
             MessageStatus status = client.awaitStatus(messageId, MessageStatus.SENT, Duration.ofMillis(250));
-            if (status != MessageStatus.PENDING) return new Outcome(status, null);
+            boolean waiting = status == MessageStatus.PENDING || released && status == MessageStatus.UNTRUSTED;
+            if (!waiting) return new Outcome(status, null);
+            if (status == MessageStatus.UNTRUSTED) pause(); // awaitStatus returns at once for UNTRUSTED
             long now = System.nanoTime();
             if (now >= deadline) {
+                if (status == MessageStatus.UNTRUSTED) return new Outcome(status, "it is still held for a changed safety number");
                 return new Outcome(status, "the server at " + server + " did not take it within " + timeout.toSeconds() + " s");
             }
             if (now >= nextProbe) {
@@ -41,6 +54,14 @@ public final class ServerAcceptance {
                 if (problem != null) return new Outcome(status, problem);
                 nextProbe = System.nanoTime() + PROBE_EVERY.toNanos();
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
