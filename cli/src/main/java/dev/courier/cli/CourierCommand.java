@@ -34,8 +34,10 @@ import picocli.CommandLine.Spec;
         subcommands = {RegisterCommand.class, WhoamiCommand.class, SendCommand.class, ReceiveCommand.class,
             ListenCommand.class, ChatCommand.class, HistoryCommand.class, ContactsCommand.class,
             SafetyNumberCommand.class, TrustCommand.class, DemoCommand.class},
-        footer = {"", "Environment: COURIER_HOME (default device directory), COURIER_LOG_LEVEL (SDK log level, default WARN),",
-            "COURIER_DEBUG=1 (stack traces with errors)."})
+        footer = {"", "Environment:",
+            "  COURIER_HOME       default device directory",
+            "  COURIER_LOG_LEVEL  level of the SDK's log on stderr (default WARN)",
+            "  COURIER_DEBUG=1    add stack traces to error messages"})
 public final class CourierCommand implements Callable<Integer>, FailureContext {
     @Spec
     CommandSpec spec;

@@ -20,8 +20,8 @@ import picocli.CommandLine.ParentCommand;
 
 /// `courier demo`: the seed story with real clients, a real server and measured times. Nothing
 /// is kept: the devices (and an embedded server's data) live in a temporary directory.
-@Command(name = "demo", description = {"Play the story end to end, timing each step: alice sends \"Hello!\" to bob,",
-    "first with bob online, then with bob offline until he connects.",
+@Command(name = "demo", description = {"Play the story end to end and time each step: alice sends \"Hello!\" to bob.",
+    "Twice: first with bob online, then with bob offline until he connects.",
     "Starts its own server unless --server is given; leaves nothing behind."})
 public final class DemoCommand implements Callable<Integer> {
     @ParentCommand
