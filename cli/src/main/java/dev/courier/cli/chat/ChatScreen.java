@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jline.reader.LineReader;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ final class ChatScreen implements ClientListener, AutoCloseable {
     private final Set<UUID> shown = ConcurrentHashMap.newKeySet();
     private final Map<UUID, Sent> sent = new ConcurrentHashMap<>();
     private final ExecutorService receipts = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("courier-chat-read").factory());
+    private final AtomicBoolean lost = new AtomicBoolean();
     private volatile boolean live;
 
     /// A message this device sent and the last status shown for it, so a late event never moves it back.
@@ -108,7 +110,9 @@ final class ChatScreen implements ClientListener, AutoCloseable {
 
     @Override
     public void onConnection(boolean connected) {
-        if (live) print(connected ? "(connected again)" : "(connection lost; reconnecting...)");
+        // "Up" can be reported after the history is shown: only a reconnection after a loss is news.
+        if (!connected && live && !lost.getAndSet(true)) print("(connection lost; reconnecting...)");
+        if (connected && lost.getAndSet(false)) print("(connected again)");
     }
 
     /// Read receipts go through the outbox; queue them off the SDK's thread.

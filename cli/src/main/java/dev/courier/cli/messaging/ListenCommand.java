@@ -48,6 +48,7 @@ public final class ListenCommand implements Callable<Integer> {
         CountDownLatch closed = new CountDownLatch(1);
         AtomicInteger received = new AtomicInteger();
         AtomicBoolean live = new AtomicBoolean();
+        AtomicBoolean lost = new AtomicBoolean();
         // Ctrl-C: let the main thread close the device cleanly (the hook must not return before that).
         Thread onInterrupt = new Thread(() -> {
             stop.countDown();
@@ -65,7 +66,9 @@ public final class ListenCommand implements Callable<Integer> {
             client.addListener(new ClientListener() {
                 @Override
                 public void onConnection(boolean connected) {
-                    if (live.get()) out.notice(connected ? "(connected again)" : "(connection lost; reconnecting...)");
+                    // "Up" can be reported after the backlog is in: only a reconnection after a loss is news.
+                    if (!connected && live.get() && !lost.getAndSet(true)) out.notice("(connection lost; reconnecting...)");
+                    if (connected && lost.getAndSet(false)) out.notice("(connected again)");
                 }
             });
             Connect.andReceiveBacklog(client);

@@ -64,7 +64,7 @@ public final class SendCommand implements Callable<Integer> {
             if (out.json()) out.emit(fields, "");
             throw switch (outcome.status()) {
                 case UNTRUSTED -> CliFailure.untrusted(to, "not sent, held in the outbox until you accept it");
-                case FAILED -> CliFailure.failed("not sent: the server refused the message for good (see the log line above)");
+                case FAILED -> CliFailure.failed("not sent: the server refused the message for good (the warning above gives the server's reason)");
                 default -> new CliFailure(ExitCode.QUEUED, "queued", "not sent yet: " + outcome.problem()
                         + ". The message is kept in the outbox and goes out the next time courier runs with the server up"
                         + " (e.g. `courier receive`)");
