@@ -76,7 +76,7 @@ final class DemoStory {
         Message got = arrival(sent);
         awaitSent(alice, sent);
         DeliveryCounters delta = counters(atArrival).minus(before);
-        return new Run(true, sent.id(), bobName, journey.steps(sent.id()), delta, null, got.body(), true);
+        return new Run(true, sent.id(), aliceName, bobName, journey.steps(sent.id()), delta, null, got.body(), true);
     }
 
     /// Bob's device is shut down; alice sends; then bob's device starts again and connects.
@@ -90,7 +90,7 @@ final class DemoStory {
             bob.addListener(journey);
             connect(bob, bobName);
             Message got = arrival(sent);
-            return new Run(false, sent.id(), bobName, journey.steps(sent.id()), delta, comesOnline, got.body(), false);
+            return new Run(false, sent.id(), aliceName, bobName, journey.steps(sent.id()), delta, comesOnline, got.body(), false);
         }
     }
 

@@ -33,21 +33,22 @@ final class RunReport {
         out.emit(Output.fields("type", "demo_run", "run", run.key(), "messageId", run.messageId().toString(),
                         "totalMs", Formats.millisValue(total),
                         "offlineMs", run.cameOnlineAt() == null ? null : Formats.millisValue(run.cameOnlineAt() - run.at(TraceStep.STORED_BY_SERVER))),
-                String.format(Locale.ROOT, "  %12s  %s", Formats.millis(total), "total, from alice's message request to bob's acknowledgement"));
+                String.format(Locale.ROOT, "  %12s  %s", Formats.millis(total), "total, from " + run.sender() + "'s message request to " + run.recipient() + "'s acknowledgement"));
     }
 
     private static List<Row> rows(Run run) {
+        String alice = run.sender();
         String bob = run.recipient();
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("message_request", "message request", run.at(TraceStep.REQUEST_CREATED),
-                "alice's client builds the message request (ID " + run.messageId().toString().substring(0, 8) + "…, to " + bob
+                alice + "'s client builds the message request (ID " + run.messageId().toString().substring(0, 8) + "…, to " + bob
                         + ") and puts it in its outbox", Map.of()));
         rows.add(new Row("encryption", "encryption", run.at(TraceStep.ENCRYPTED), run.firstMessage()
                 ? "first message to " + bob + ": fetch his pre-key bundle, PQXDH handshake (X25519 + Kyber-1024), Double Ratchet encrypt"
                 : "Double Ratchet encrypt on the session from run 1 (no handshake)", Map.of()));
-        rows.add(new Row("post", "POST", run.at(TraceStep.POSTED), "POST /v1/messages leaves alice's device with the ciphertext", Map.of()));
+        rows.add(new Row("post", "POST", run.at(TraceStep.POSTED), "POST /v1/messages leaves " + alice + "'s device with the ciphertext", Map.of()));
         rows.add(new Row("server_store", "server store (200)", run.at(TraceStep.STORED_BY_SERVER),
-                "the server has it on disk (fsync'd) and answered 200: alice sees ✓", Map.of()));
+                "the server has it on disk (fsync'd) and answered 200: " + alice + " sees ✓", Map.of()));
         rows.add(check(run, bob));
         if (run.cameOnlineAt() != null) {
             rows.add(new Row("comes_online", "bob comes online", run.cameOnlineAt(),
