@@ -84,7 +84,7 @@ public final class CourierClient implements AutoCloseable {
         this.outbox = new Outbox(db);
         this.api = new ServerApi(identity.server(), http,
                 () -> ServerApi.basic(identity.accountId(), identity.deviceId(), local.credential()));
-        this.keys = new KeyMaintenance(api, new PreKeys(signal, local), signal, local, ROTATE_SIGNED_EVERY);
+        this.keys = new KeyMaintenance(api, new PreKeys(db, signal, local), signal, local, ROTATE_SIGNED_EVERY);
         var sender = new MessageSender(api, db, signal, conversations, events);
         this.outboxWorker = new OutboxWorker(outbox, sender, conversations, events);
         this.receiver = new Receiver(db, signal, conversations, outbox, events, identity.accountId(), this::ack,
@@ -118,7 +118,7 @@ public final class CourierClient implements AutoCloseable {
             var local = new LocalState(db);
             local.saveKeys(IdentityKeyPair.generate(), KeyHelper.generateRegistrationId(false));
             var signal = new SignalStore(db, local, name -> {});
-            var preKeys = new PreKeys(signal, local);
+            var preKeys = new PreKeys(db, signal, local);
             DeviceKeys keys = preKeys.initial(ONE_TIME_KEYS);
             HttpClient http = newHttpClient();
             var api = new ServerApi(server, http, () -> null);
@@ -215,13 +215,21 @@ public final class CourierClient implements AutoCloseable {
         long now = System.currentTimeMillis();
         Content content = Content.text(id, identity.accountId(), peer, now, text);
         events.onTrace(id, TraceStep.REQUEST_CREATED, Events.now());
+        boolean held = signal.identityChanged(peer.toString());
         db.transaction(() -> {
             conversations.addOutgoing(id, peer, text, now);
             outbox.add(id, peer, Content.TEXT, ContentCodec.encode(content));
+            // A changed safety number holds everything to this contact, this message too.
+            if (held) {
+                outbox.hold(peer);
+                conversations.advance(id, MessageStatus.UNTRUSTED);
+            }
             return null;
         });
+        if (held) events.onStatus(id, MessageStatus.UNTRUSTED);
         outboxWorker.signal();
-        return new Message(id, peer, conversations.username(peer).orElse(recipient), true, text, now, MessageStatus.PENDING);
+        return new Message(id, peer, conversations.username(peer).orElse(recipient), true, text, now,
+                held ? MessageStatus.UNTRUSTED : MessageStatus.PENDING);
     }
 
     /// Waits until message `id` reaches `status` or a later step, or stops where it cannot go on
@@ -254,7 +262,7 @@ public final class CourierClient implements AutoCloseable {
 
     /// The last `limit` messages with `user`, oldest first.
     public List<Message> history(String user, int limit) {
-        return conversations.history(resolveLocally(user).orElseThrow(() -> new CourierException.UnknownUser(user)), limit);
+        return conversations.history(resolveLocally(user).orElseThrow(() -> notAContact(user)), limit);
     }
 
     public List<Contact> contacts() {
@@ -263,7 +271,7 @@ public final class CourierClient implements AutoCloseable {
 
     /// The safety number with `user`, from the identity key this device holds for them.
     public SafetyNumber safetyNumber(String user) {
-        UUID peer = resolveLocally(user).orElseThrow(() -> new CourierException.UnknownUser(user));
+        UUID peer = resolveLocally(user).orElseThrow(() -> notAContact(user));
         IdentityKey theirs = signal.storedIdentity(peer.toString());
         if (theirs == null) throw new CourierException("no identity key of " + user + " yet: exchange a message first");
         var fingerprint = new NumericFingerprintGenerator(FINGERPRINT_ITERATIONS).createFor(FINGERPRINT_VERSION,
@@ -273,7 +281,7 @@ public final class CourierClient implements AutoCloseable {
 
     /// Accepts `user`'s current identity key and releases messages held for them.
     public void trust(String user) {
-        UUID peer = resolveLocally(user).orElseThrow(() -> new CourierException.UnknownUser(user));
+        UUID peer = resolveLocally(user).orElseThrow(() -> notAContact(user));
         signal.trust(peer.toString());
         List<UUID> released = outbox.release(peer);
         for (UUID id : released) {
@@ -351,6 +359,10 @@ public final class CourierClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return accountId;
         }
+    }
+
+    private static CourierException notAContact(String user) {
+        return new CourierException.UnknownContact(user);
     }
 
     private static byte[] uuidBytes(UUID id) {

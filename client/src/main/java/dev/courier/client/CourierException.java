@@ -24,6 +24,13 @@ public class CourierException extends RuntimeException {
         }
     }
 
+    /// This device has never talked to the user, so it has nothing local about them.
+    public static final class UnknownContact extends CourierException {
+        public UnknownContact(String user) {
+            super("no conversation with '" + user + "' on this device yet");
+        }
+    }
+
     /// A contact's identity key changed; sending to them waits until the user accepts the change.
     public static final class UntrustedIdentity extends CourierException {
         public UntrustedIdentity(String user) {

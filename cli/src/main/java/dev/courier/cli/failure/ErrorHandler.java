@@ -71,6 +71,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             case CliFailure f -> f;
             case CourierException.ServerUnreachable e -> CliFailure.unreachable(unreachableMessage(e));
             case CourierException.UnknownUser e -> CliFailure.unknownUser(e.getMessage());
+            case CourierException.UnknownContact e -> CliFailure.unknownUser(e.getMessage());
             case CourierException.UntrustedIdentity e -> new CliFailure(ExitCode.UNTRUSTED, "untrusted_identity",
                     e.getMessage() + " (see `courier safety-number USER`, then `courier trust USER`)");
             case CourierException.NotRegistered e -> new CliFailure(ExitCode.NOT_REGISTERED, "not_registered",

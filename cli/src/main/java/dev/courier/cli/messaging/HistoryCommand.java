@@ -45,7 +45,7 @@ public final class HistoryCommand implements Callable<Integer> {
             List<Message> messages;
             try {
                 messages = client.history(user, limit);
-            } catch (CourierException.UnknownUser e) {
+            } catch (CourierException.UnknownContact e) {
                 throw CliFailure.unknownUser("no conversation with '" + user + "' on this device");
             }
             if (messages.isEmpty()) root.output().text("No messages with " + user + " yet.");

@@ -167,11 +167,14 @@ class SendMessageTest {
         byte[] huge = new byte[200 * 1024];
         java.util.Arrays.fill(huge, (byte) ' ');
         assertThat(client.request("POST", "/v1/messages", huge, alice.authHeader()).status()).isEqualTo(413);
-        // Chunked upload: no Content-Length, so the cap must be enforced while reading.
+        // Chunked upload: no Content-Length, so the cap must be enforced while reading. Just over
+        // the cap, so the client has finished writing when the 413 comes (a client still writing
+        // a huge body may see the connection reset before it reads the answer).
+        byte[] overCap = java.util.Arrays.copyOf(huge, 64 * 1024 + 16 * 1024);
         var http = java.net.http.HttpClient.newHttpClient();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/v1/messages"))
                 .header("Authorization", alice.authHeader())
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(overCap)))
                 .build();
         var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(413);

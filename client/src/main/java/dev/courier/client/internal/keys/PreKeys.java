@@ -1,5 +1,6 @@
 package dev.courier.client.internal.keys;
 
+import dev.courier.client.internal.store.DeviceStore;
 import dev.courier.client.internal.store.LocalState;
 import dev.courier.client.internal.store.SignalStore;
 import dev.courier.protocol.DeviceKeys;
@@ -23,10 +24,12 @@ public final class PreKeys {
     static final String NEXT_SIGNED = "next_signed_pre_key_id";
     static final String NEXT_KYBER = "next_kyber_pre_key_id";
 
+    private final DeviceStore db;
     private final SignalStore store;
     private final LocalState local;
 
-    public PreKeys(SignalStore store, LocalState local) {
+    public PreKeys(DeviceStore db, SignalStore store, LocalState local) {
+        this.db = db;
         this.store = store;
         this.local = local;
     }
@@ -34,8 +37,9 @@ public final class PreKeys {
     /// Everything a new device publishes: identity, signed pre-key, last-resort Kyber key and
     /// `oneTime` one-time keys of each kind.
     public DeviceKeys initial(int oneTime) {
-        return new DeviceKeys(local.identityKeyPair().getPublicKey().serialize(), newSignedPreKey(), newKyberKey(true),
-                newPreKeys(oneTime), newKyberKeys(oneTime));
+        // One transaction: a device's worth of keys costs one fsync, not one per key.
+        return db.transaction(() -> new DeviceKeys(local.identityKeyPair().getPublicKey().serialize(), newSignedPreKey(),
+                newKyberKey(true), newPreKeys(oneTime), newKyberKeys(oneTime)));
     }
 
     public SignedPreKey newSignedPreKey() {
@@ -59,6 +63,10 @@ public final class PreKeys {
     }
 
     public List<PreKey> newPreKeys(int count) {
+        return db.transaction(() -> makePreKeys(count));
+    }
+
+    private List<PreKey> makePreKeys(int count) {
         int first = local.takeIds(NEXT_PRE_KEY, count);
         List<PreKey> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -71,8 +79,10 @@ public final class PreKeys {
     }
 
     public List<SignedPreKey> newKyberKeys(int count) {
-        List<SignedPreKey> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) out.add(newKyberKey(false));
-        return out;
+        return db.transaction(() -> {
+            List<SignedPreKey> out = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) out.add(newKyberKey(false));
+            return out;
+        });
     }
 }

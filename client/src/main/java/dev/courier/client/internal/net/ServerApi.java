@@ -129,8 +129,12 @@ public final class ServerApi {
     }
 
     private static String describe(IOException e) {
+        if (e instanceof java.net.ConnectException) return "connection refused";
+        if (e instanceof java.net.http.HttpConnectTimeoutException) return "connection timed out";
+        if (e instanceof java.net.http.HttpTimeoutException) return "no answer in time";
+        if (e instanceof java.net.UnknownHostException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) return "unknown host";
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+        return m == null || m.isBlank() ? "connection failed" : m;
     }
 
     private Response expectOk(Response r) {
