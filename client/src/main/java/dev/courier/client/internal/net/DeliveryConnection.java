@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /// after any drop, and pings every [#PING_EVERY] so the server's idle timeout never fires on a
 /// healthy connection. Frames are handed to `onFrame` one at a time, in order.
 ///
-/// Invariant: at most one socket is open at a time; `socket` is replaced only by the reconnect loop.
+/// Invariant: at most one socket is open at a time; `socket` is set only for the reconnect loop's
+/// current connection (as it opens) and cleared by the loop when that connection ends.
 public final class DeliveryConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryConnection.class);
     static final Duration PING_EVERY = Duration.ofSeconds(25);
@@ -122,6 +123,14 @@ public final class DeliveryConnection implements AutoCloseable {
 
         Listener(CompletableFuture<Integer> ended) {
             this.ended = ended;
+        }
+
+        /// Publishes the socket before the first frame: the server sends the backlog at once, and
+        /// an ack made before `buildAsync` completes would otherwise find no socket and be lost.
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            ws.request(1);
         }
 
         @Override
