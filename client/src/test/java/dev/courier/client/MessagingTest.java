@@ -2,6 +2,8 @@ package dev.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.courier.protocol.PendingMessagesResponse;
+import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +140,10 @@ class MessagingTest {
 
         assertThat(bob.connect(WAIT)).as("the backlog arrives before queue_empty").isTrue();
         assertThat(bobHears.messages).extracting(Message::body).containsExactly("You were away: first", "You were away: second");
+        // Stored, then acknowledged: the server's queue for Bob empties.
+        var raw = new TestClient(server.baseUrl());
+        var bobDevice = Devices.raw(dir.resolve("bob"));
+        Awaitility.await().atMost(WAIT).until(() -> raw.get("/v1/messages", bobDevice).as(PendingMessagesResponse.class).envelopes().isEmpty());
         assertThat(alice.awaitStatus(first.id(), MessageStatus.DELIVERED, WAIT)).isEqualTo(MessageStatus.DELIVERED);
         assertThat(alice.awaitStatus(second.id(), MessageStatus.DELIVERED, WAIT)).isEqualTo(MessageStatus.DELIVERED);
     }
@@ -164,7 +171,7 @@ class MessagingTest {
         assertThat(bob.history("alice", 1).getFirst().status()).isEqualTo(MessageStatus.READ);
         assertThat(alice.awaitStatus(sent.id(), MessageStatus.READ, WAIT)).isEqualTo(MessageStatus.READ);
         assertThat(alice.history("bob", 1).getFirst().status()).isEqualTo(MessageStatus.READ);
-        assertThat(aliceHears.statusesOf(sent.id()))
+        assertThat(aliceHears.statusesOf(sent.id(), MessageStatus.READ))
                 .containsExactly(MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
 
         // Reading again sends nothing new.

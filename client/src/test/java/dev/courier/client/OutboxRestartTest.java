@@ -59,7 +59,9 @@ class OutboxRestartTest {
 
             alice.connect(WAIT);
             assertThat(alice.awaitStatus(queued2.id(), MessageStatus.DELIVERED, WAIT)).isEqualTo(MessageStatus.DELIVERED);
-            assertThat(aliceHears.statusesOf(queued1.id())).startsWith(MessageStatus.SENT);
+            // (The outbox may send before a listener can be added to a freshly opened client, so
+            // only the receipt's event is sure to be heard.)
+            assertThat(aliceHears.statusesOf(queued2.id(), MessageStatus.DELIVERED)).endsWith(MessageStatus.DELIVERED);
         } finally {
             if (alice != null) alice.close();
             bob.close();

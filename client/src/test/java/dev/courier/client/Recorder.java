@@ -80,4 +80,11 @@ final class Recorder implements ClientListener {
     List<MessageStatus> statusesOf(UUID id) {
         return statuses.stream().filter(s -> s.messageId().equals(id)).map(Status::status).toList();
     }
+
+    /// The statuses reported for `id` once `last` has been reported (events follow the store
+    /// update that [CourierClient#awaitStatus] sees, so they may come a moment later).
+    List<MessageStatus> statusesOf(UUID id, MessageStatus last) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> statusesOf(id).contains(last));
+        return statusesOf(id);
+    }
 }

@@ -18,7 +18,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    /// One relayed connection. `webSocket` once its first bytes are the upgrade request.
+    /// One relayed connection. `webSocket` once it carried the upgrade request.
     private static final class Link {
         final Socket client;
         final Socket server;
@@ -71,13 +71,13 @@ final class TcpProxy implements AutoCloseable {
 
     private void pipe(Link link, Socket from, Socket to, boolean upstream) {
         byte[] buf = new byte[16384];
-        boolean first = true;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buf)) >= 0) {
-                if (upstream && first) {
-                    link.webSocket = new String(buf, 0, Math.min(n, 64), StandardCharsets.ISO_8859_1).startsWith("GET /v1/websocket");
-                    first = false;
+                // A pooled HTTP connection may carry the upgrade too, so look at each request's start.
+                if (upstream && !link.webSocket
+                        && new String(buf, 0, Math.min(n, 64), StandardCharsets.ISO_8859_1).startsWith("GET /v1/websocket")) {
+                    link.webSocket = true;
                 }
                 if (upstream && link.dropUpstream) continue;
                 out.write(buf, 0, n);
