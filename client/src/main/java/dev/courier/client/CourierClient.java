@@ -312,7 +312,9 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private UUID resolve(String user) {
-        Optional<UUID> known = resolveLocally(user);
+        // Any UUID parses locally; only a contact's is known to exist. Others are looked up, so a
+        // wrong account ID fails here with UnknownUser instead of later, silently, as FAILED.
+        Optional<UUID> known = resolveLocally(user).filter(conversations::isContact);
         if (known.isPresent()) return known.get();
         DirectoryEntry entry = lookup(user);
         conversations.saveContact(entry.accountId(), entry.username());
