@@ -62,6 +62,25 @@ class BadInputTest {
     }
 
     @Test
+    void sendingToAnUnknownAccountIdFailsWithUnknownUserToo() {
+        var alice = register("alice");
+        var bob = register("bob");
+        UUID nobody = UUID.randomUUID();
+        assertThatThrownBy(() -> alice.send(nobody.toString(), "is anyone there?"))
+                .isInstanceOf(CourierException.UnknownUser.class);
+        assertThat(alice.pendingOutgoing()).isZero();
+        assertThat(alice.contacts()).isEmpty();
+
+        // A real account ID works, and the message names the user.
+        var sent = alice.send(bob.whoami().accountId().toString(), "found you by your account ID");
+        assertThat(sent.peerName()).isEqualTo("bob");
+        assertThat(alice.contacts()).extracting(Contact::username).containsExactly("bob");
+        var bobHears = Recorder.on(bob);
+        bob.connect(WAIT);
+        assertThat(bobHears.next().body()).isEqualTo("found you by your account ID");
+    }
+
+    @Test
     void registeringWhileTheServerIsDownFailsWithServerUnreachableAndCanBeRetried() {
         Path aliceDir = dir.resolve("alice");
         URI down = URI.create("http://127.0.0.1:" + Devices.deadPort());
