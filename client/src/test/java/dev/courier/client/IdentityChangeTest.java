@@ -121,4 +121,30 @@ class IdentityChangeTest {
             assertThat(bobHears.next().body()).isEqualTo("no questions this time");
         }
     }
+
+    @Test
+    void aDeviceTheContactRemovedIsDroppedFromLaterSends() {
+        try (var alice = Devices.register(dir, server.baseUrl(), "alice");
+             var bob = Devices.register(dir, server.baseUrl(), "bob")) {
+            var bobHears = Recorder.on(bob);
+            alice.connect(WAIT);
+            bob.connect(WAIT);
+            alice.send("bob", "one device");
+            assertThat(bobHears.next().body()).isEqualTo("one device");
+            addDeviceWithNewIdentity(dir.resolve("bob"), dir.resolve("bob-laptop"));
+            var two = alice.send("bob", "two devices");
+            assertThat(alice.awaitStatus(two.id(), MessageStatus.UNTRUSTED, WAIT)).isEqualTo(MessageStatus.UNTRUSTED);
+            alice.trust("bob");
+            assertThat(bobHears.next().body()).isEqualTo("two devices");
+
+            // Bob removes the laptop: Alice's next send meets 409 (an extra device) and drops its session.
+            var r = new TestClient(server.baseUrl()).request("DELETE", "/v1/devices/2", null,
+                    Devices.raw(dir.resolve("bob")).authHeader());
+            assertThat(r.status()).isEqualTo(204);
+            var afterRemoval = alice.send("bob", "just your phone now");
+            assertThat(alice.awaitStatus(afterRemoval.id(), MessageStatus.DELIVERED, WAIT)).isEqualTo(MessageStatus.DELIVERED);
+            assertThat(bobHears.next().body()).isEqualTo("just your phone now");
+            assertThat(alice.identityChanged("bob")).isFalse();
+        }
+    }
 }
