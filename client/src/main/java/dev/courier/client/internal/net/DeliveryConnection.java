@@ -80,7 +80,6 @@ public final class DeliveryConnection implements AutoCloseable {
                         .header("Authorization", authorization.get())
                         .buildAsync(url, new Listener(ended)).get(15, TimeUnit.SECONDS);
                 backoff = MIN_BACKOFF;
-                onConnection.accept(true);
                 int code = waitWhilePinging(ended);
                 onConnection.accept(false);
                 if (code == CLOSE_REPLACED || code == CLOSE_DEVICE_REMOVED) {
@@ -91,6 +90,11 @@ public final class DeliveryConnection implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 log.debug("delivery connection failed: {}", e.toString());
+                WebSocket opened = socket;
+                if (opened != null) {
+                    opened.abort();
+                    onConnection.accept(false);
+                }
             }
             socket = null;
             if (closed) return;
@@ -125,11 +129,13 @@ public final class DeliveryConnection implements AutoCloseable {
             this.ended = ended;
         }
 
-        /// Publishes the socket before the first frame: the server sends the backlog at once, and
-        /// an ack made before `buildAsync` completes would otherwise find no socket and be lost.
+        /// Publishes the socket and reports the connection up before the first frame: the server
+        /// sends the backlog at once, and an ack made before `buildAsync` completes would otherwise
+        /// find no socket and be lost (and queue_empty would come before "connected").
         @Override
         public void onOpen(WebSocket ws) {
             socket = ws;
+            onConnection.accept(true);
             ws.request(1);
         }
 
