@@ -168,7 +168,7 @@ public final class CourierClient implements AutoCloseable {
     /// @return true if the backlog arrived within `timeout`
     public boolean connect(Duration timeout) {
         // No new latch here: there is a fresh one from the start and after every drop, and a
-        // connection sends queue_empty once, so a new latch on a live connection never opened.
+        // connection sends queue_empty once, so a new latch on a live connection would never open.
         connection.start();
         refreshKeysSoon();
         return awaitQueueEmpty(timeout);
