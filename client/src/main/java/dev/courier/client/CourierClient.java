@@ -167,7 +167,8 @@ public final class CourierClient implements AutoCloseable {
     ///
     /// @return true if the backlog arrived within `timeout`
     public boolean connect(Duration timeout) {
-        queueEmpty = new CountDownLatch(1);
+        // No new latch here: there is a fresh one from the start and after every drop, and a
+        // connection sends queue_empty once, so a new latch on a live connection would never open.
         connection.start();
         refreshKeysSoon();
         return awaitQueueEmpty(timeout);
@@ -324,7 +325,9 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private UUID resolve(String user) {
-        Optional<UUID> known = resolveLocally(user);
+        // Any UUID parses locally; only a contact's is known to exist. Others are looked up, so a
+        // wrong account ID fails here with UnknownUser instead of later, silently, as FAILED.
+        Optional<UUID> known = resolveLocally(user).filter(conversations::isContact);
         if (known.isPresent()) return known.get();
         DirectoryEntry entry = lookup(user);
         conversations.saveContact(entry.accountId(), entry.username());

@@ -23,7 +23,9 @@ public enum MessageStatus {
     public boolean canMoveTo(MessageStatus next) {
         return switch (this) {
             case PENDING -> next != PENDING;
-            case UNTRUSTED -> next != UNTRUSTED; // back to PENDING when the user trusts
+            // trust() puts a held message back in the outbox: it is PENDING again, so awaitStatus
+            // waits for it instead of returning UNTRUSTED at once.
+            case UNTRUSTED -> next != UNTRUSTED;
             case FAILED, READ -> false;
             case SENT -> next == EXPIRED || next == DELIVERED || next == READ;
             case EXPIRED -> next == DELIVERED || next == READ; // another device may still have got it

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /// after any drop, and pings every [#PING_EVERY] so the server's idle timeout never fires on a
 /// healthy connection. Frames are handed to `onFrame` one at a time, in order.
 ///
-/// Invariant: at most one socket is open at a time; `socket` is replaced only by the reconnect loop.
+/// Invariant: at most one socket is open at a time; `socket` is set only for the reconnect loop's
+/// current connection (as it opens) and cleared by the loop when that connection ends.
 public final class DeliveryConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryConnection.class);
     static final Duration PING_EVERY = Duration.ofSeconds(25);
@@ -82,7 +83,6 @@ public final class DeliveryConnection implements AutoCloseable {
                         .header("Authorization", authorization.get())
                         .buildAsync(url, new Listener(ended)).get(15, TimeUnit.SECONDS);
                 backoff = MIN_BACKOFF;
-                onConnection.accept(true);
                 int code = waitWhilePinging(ended);
                 onConnection.accept(false);
                 if (code == CLOSE_REPLACED || code == CLOSE_DEVICE_REMOVED) {
@@ -93,6 +93,11 @@ public final class DeliveryConnection implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 log.debug("delivery connection failed: {}", e.toString());
+                WebSocket opened = socket;
+                if (opened != null) {
+                    opened.abort();
+                    onConnection.accept(false);
+                }
             }
             socket = null;
             if (closed) return;
@@ -125,6 +130,16 @@ public final class DeliveryConnection implements AutoCloseable {
 
         Listener(CompletableFuture<Integer> ended) {
             this.ended = ended;
+        }
+
+        /// Publishes the socket and reports the connection up before the first frame: the server
+        /// sends the backlog at once, and an ack made before `buildAsync` completes would otherwise
+        /// find no socket and be lost (and queue_empty would come before "connected").
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            onConnection.accept(true);
+            ws.request(1);
         }
 
         @Override

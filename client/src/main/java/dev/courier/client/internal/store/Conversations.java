@@ -24,6 +24,10 @@ public final class Conversations {
                 accountId.toString(), username);
     }
 
+    public boolean isContact(UUID accountId) {
+        return db.queryOne("SELECT 1 FROM contacts WHERE account_id = ?", rs -> true, accountId.toString()).isPresent();
+    }
+
     public Optional<UUID> accountByUsername(String username) {
         return db.queryOne("SELECT account_id FROM contacts WHERE username = ?", rs -> UUID.fromString(rs.getString(1)),
                 username.toLowerCase(java.util.Locale.ROOT));

@@ -16,8 +16,14 @@ final class Schema {
             // Base keys seen with a last-resort Kyber key, so a replayed PQXDH handshake is refused.
             "CREATE TABLE IF NOT EXISTS kyber_base_keys_seen (kyber_id INTEGER NOT NULL, signed_id INTEGER NOT NULL, base_key BLOB NOT NULL, PRIMARY KEY (kyber_id, signed_id, base_key))",
             "CREATE TABLE IF NOT EXISTS sessions (name TEXT NOT NULL, device INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (name, device))",
-            // One identity per account (the Signal ACI model): trusted = the user accepts this key.
+            // One identity per account (the Signal ACI model): the key its safety number shows;
+            // changed = a key the user has not accepted yet waits for them.
             "CREATE TABLE IF NOT EXISTS identities (name TEXT PRIMARY KEY, identity_key BLOB NOT NULL, trusted INTEGER NOT NULL, changed INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+            // Every key the user accepted for an account. The server lets each device publish its
+            // own identity key, so an account with several devices may have several keys.
+            "CREATE TABLE IF NOT EXISTS accepted_identities (name TEXT NOT NULL, identity_key BLOB NOT NULL, PRIMARY KEY (name, identity_key))",
+            // Stores written before accepted_identities existed: their trusted keys are accepted.
+            "INSERT OR IGNORE INTO accepted_identities (name, identity_key) SELECT name, identity_key FROM identities WHERE trusted = 1",
             "CREATE TABLE IF NOT EXISTS sender_keys (name TEXT NOT NULL, device INTEGER NOT NULL, distribution_id TEXT NOT NULL, record BLOB NOT NULL, PRIMARY KEY (name, device, distribution_id))",
             "CREATE TABLE IF NOT EXISTS contacts (account_id TEXT PRIMARY KEY, username TEXT)",
             // History. (peer, id, outgoing) is unique: a message redelivered by the server is stored once.

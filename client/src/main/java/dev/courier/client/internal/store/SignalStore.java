@@ -26,6 +26,11 @@ import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
 /// trusted; a different key later is recorded as *changed* and untrusted for sending until the
 /// user accepts it ([#trust]). Receiving from a changed identity is allowed (as in Signal), but
 /// the change is recorded and reported.
+///
+/// Each device of an account may publish its own identity key (the server allows it), so every
+/// key the user accepted stays trusted: accepting a new device's key must not lock out the
+/// account's older devices, whose sessions still use theirs. The `identities` row holds the key
+/// the safety number shows: the first one, then the latest that was not yet accepted.
 public final class SignalStore implements SignalProtocolStore {
     private final DeviceStore db;
     private final LocalState local;
@@ -54,17 +59,18 @@ public final class SignalStore implements SignalProtocolStore {
         return recordIdentity(address.getName(), key);
     }
 
-    /// Records `key` for account `name`: a first key is trusted; a different one is untrusted
-    /// and marked changed. Returns whether an existing key was replaced.
+    /// Records `key` for account `name`: a first key is trusted; a key not accepted before is
+    /// untrusted and marked changed. Returns whether an existing key was replaced.
     public IdentityChange recordIdentity(String name, IdentityKey key) {
         boolean replaced = db.transaction(() -> {
             var stored = storedIdentity(name);
             if (stored == null) {
                 db.update("INSERT INTO identities (name, identity_key, trusted, changed, updated_at) VALUES (?, ?, 1, 0, ?)",
                         name, key.serialize(), System.currentTimeMillis());
+                accept(name, key.serialize());
                 return false;
             }
-            if (stored.equals(key)) return false;
+            if (stored.equals(key) || isAccepted(name, key)) return false;
             db.update("UPDATE identities SET identity_key = ?, trusted = 0, changed = 1, updated_at = ? WHERE name = ?",
                     key.serialize(), System.currentTimeMillis(), name);
             return true;
@@ -76,14 +82,18 @@ public final class SignalStore implements SignalProtocolStore {
     @Override
     public boolean isTrustedIdentity(SignalProtocolAddress address, IdentityKey key, Direction direction) {
         if (direction == Direction.RECEIVING) return true;
-        return db.queryOne("SELECT identity_key, trusted FROM identities WHERE name = ?",
-                rs -> {
-                    try {
-                        return new IdentityKey(rs.getBytes(1)).equals(key) && rs.getInt(2) == 1;
-                    } catch (InvalidKeyException e) {
-                        return false;
-                    }
-                }, address.getName()).orElse(true);
+        // No key yet for this account: trust on first use.
+        if (storedIdentity(address.getName()) == null) return true;
+        return isAccepted(address.getName(), key);
+    }
+
+    private boolean isAccepted(String name, IdentityKey key) {
+        return db.queryOne("SELECT 1 FROM accepted_identities WHERE name = ? AND identity_key = ?", rs -> true,
+                name, key.serialize()).isPresent();
+    }
+
+    private void accept(String name, byte[] key) {
+        db.update("INSERT OR IGNORE INTO accepted_identities (name, identity_key) VALUES (?, ?)", name, key);
     }
 
     @Override
@@ -102,7 +112,12 @@ public final class SignalStore implements SignalProtocolStore {
 
     /// The user accepted the account's current identity key.
     public void trust(String name) {
-        db.update("UPDATE identities SET trusted = 1, changed = 0, updated_at = ? WHERE name = ?", System.currentTimeMillis(), name);
+        db.transaction(() -> {
+            db.update("INSERT OR IGNORE INTO accepted_identities (name, identity_key) SELECT name, identity_key FROM identities WHERE name = ?",
+                    name);
+            db.update("UPDATE identities SET trusted = 1, changed = 0, updated_at = ? WHERE name = ?", System.currentTimeMillis(), name);
+            return null;
+        });
     }
 
     private static IdentityKey identityKey(byte[] bytes) {
