@@ -166,6 +166,11 @@ class ErrorCasesTest {
                 st.setString(2, peer);
                 assertThat(st.executeUpdate()).isEqualTo(1);
             }
+            // Alice's device must never have accepted bob's real key either.
+            try (var st = db.prepareStatement("DELETE FROM accepted_identities WHERE name = ?")) {
+                st.setString(1, peer);
+                st.executeUpdate();
+            }
             try (var st = db.prepareStatement("DELETE FROM sessions WHERE name = ?")) {
                 st.setString(1, peer);
                 st.executeUpdate();

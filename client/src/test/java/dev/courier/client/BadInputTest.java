@@ -58,7 +58,8 @@ class BadInputTest {
                 .hasMessageContaining("nobody");
         assertThat(alice.pendingOutgoing()).isZero();
         assertThat(alice.contacts()).isEmpty();
-        assertThatThrownBy(() -> alice.history("nobody", 10)).isInstanceOf(CourierException.UnknownUser.class);
+        // History is local: an unknown name there is "no conversation", not a server lookup.
+        assertThatThrownBy(() -> alice.history("nobody", 10)).isInstanceOf(CourierException.UnknownContact.class);
     }
 
     @Test

@@ -47,7 +47,7 @@ class IdentityChangeTest {
             var local = new LocalState(db);
             int registrationId = KeyHelper.generateRegistrationId(false);
             local.saveKeys(IdentityKeyPair.generate(), registrationId);
-            var keys = new PreKeys(new SignalStore(db, local, name -> {}), local).initial(5);
+            var keys = new PreKeys(db, new SignalStore(db, local, name -> {}), local).initial(5);
             var r = new TestClient(server.baseUrl()).post("/v1/devices", new AddDeviceRequest(registrationId, "new laptop", keys), owner);
             assertThat(r.status()).isEqualTo(200);
             var added = r.as(AddDeviceResponse.class);
