@@ -98,7 +98,13 @@ public final class CourierClient implements AutoCloseable {
                 queueEmpty.countDown();
             }
         });
+    }
+
+    /// Starts the outbox after the caller's listener is in place, so no early event is missed.
+    private CourierClient started(ClientListener listener) {
+        if (listener != null) events.add(listener);
         outboxWorker.start();
+        return this;
     }
 
     /// Creates a device directory, registers a new account with it as device 1, and opens it.
@@ -126,7 +132,7 @@ public final class CourierClient implements AutoCloseable {
             local.saveRegistration(new Identity(response.accountId(), response.username(), response.deviceId(), server),
                     response.credential());
             KeyMaintenance.markRotatedNow(local);
-            return new CourierClient(db, local, new Events(), http);
+            return new CourierClient(db, local, new Events(), http).started(null);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -137,13 +143,21 @@ public final class CourierClient implements AutoCloseable {
     ///
     /// @throws CourierException.NotRegistered if there is none
     public static CourierClient open(Path deviceDir) {
+        return open(deviceDir, null);
+    }
+
+    /// Opens the device registered in `deviceDir` with `listener` attached before anything runs:
+    /// the outbox starts sending at once, and this way its first status changes are heard too.
+    ///
+    /// @throws CourierException.NotRegistered if there is none
+    public static CourierClient open(Path deviceDir, ClientListener listener) {
         DeviceStore db = DeviceStore.open(deviceDir, false);
         var local = new LocalState(db);
         if (!local.isRegistered()) {
             db.close();
             throw new CourierException.NotRegistered(deviceDir.toString());
         }
-        return new CourierClient(db, local, new Events(), newHttpClient());
+        return new CourierClient(db, local, new Events(), newHttpClient()).started(listener);
     }
 
     private static HttpClient newHttpClient() {
