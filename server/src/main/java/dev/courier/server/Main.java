@@ -41,19 +41,22 @@ public final class Main {
                 default -> fail("unknown option '" + args[i] + "' (try --help)");
             }
         }
+        ServerConfig config = null;
         try {
-            ServerConfig config = ConfigLoader.load(configFile, System.getenv());
-            CourierServer server = CourierServer.start(config, Clock.systemUTC());
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+            config = ConfigLoader.load(configFile, System.getenv());
         } catch (ConfigException e) {
             fail("configuration error: " + e.getMessage());
+        }
+        try {
+            CourierServer server = CourierServer.start(config, Clock.systemUTC());
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         } catch (StorageException e) {
             fail(e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.BindException) {
-                    fail("cannot listen on port " + System.getenv().getOrDefault("COURIER_HTTP_PORT", "configured")
-                            + ": " + t.getMessage() + " (set http.port or COURIER_HTTP_PORT)");
+                    fail("cannot listen on " + config.http().host() + ":" + config.http().port() + ": " + t.getMessage()
+                            + " (set http.port or COURIER_HTTP_PORT)");
                 }
             }
             throw e;
