@@ -13,6 +13,7 @@ import dev.courier.cli.messaging.ListenCommand;
 import dev.courier.cli.messaging.ReceiveCommand;
 import dev.courier.cli.messaging.SendCommand;
 import dev.courier.cli.output.Output;
+import dev.courier.cli.push.PushCommand;
 import dev.courier.client.CourierClient;
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
             "Start with: courier register USERNAME --server URL"},
         subcommands = {RegisterCommand.class, WhoamiCommand.class, SendCommand.class, ReceiveCommand.class,
             ListenCommand.class, ChatCommand.class, HistoryCommand.class, ContactsCommand.class,
-            SafetyNumberCommand.class, TrustCommand.class, DemoCommand.class},
+            SafetyNumberCommand.class, TrustCommand.class, PushCommand.class, DemoCommand.class},
         footer = {"", "Environment:",
             "  COURIER_HOME       default device directory",
             "  COURIER_LOG_LEVEL  level of the SDK's log on stderr (default WARN)",

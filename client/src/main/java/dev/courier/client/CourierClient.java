@@ -7,6 +7,7 @@ import dev.courier.client.internal.keys.KeyMaintenance;
 import dev.courier.client.internal.keys.PreKeys;
 import dev.courier.client.internal.net.DeliveryConnection;
 import dev.courier.client.internal.net.ServerApi;
+import dev.courier.client.internal.push.PushKeys;
 import dev.courier.client.internal.receive.Receiver;
 import dev.courier.client.internal.send.MessageSender;
 import dev.courier.client.internal.send.OutboxWorker;
@@ -69,6 +70,7 @@ public final class CourierClient implements AutoCloseable {
     private final Identity identity;
     private final Receiver receiver;
     private final DeliveryConnection connection;
+    private final PushKeys pushKeys;
     private final AtomicBoolean keyRefreshPending = new AtomicBoolean();
     private volatile CountDownLatch queueEmpty = new CountDownLatch(1);
     private volatile boolean connected;
@@ -84,6 +86,7 @@ public final class CourierClient implements AutoCloseable {
         this.outbox = new Outbox(db);
         this.api = new ServerApi(identity.server(), http,
                 () -> ServerApi.basic(identity.accountId(), identity.deviceId(), local.credential()));
+        this.pushKeys = new PushKeys(local);
         this.keys = new KeyMaintenance(api, new PreKeys(db, signal, local), signal, local, ROTATE_SIGNED_EVERY);
         var sender = new MessageSender(api, db, signal, conversations, events);
         this.outboxWorker = new OutboxWorker(outbox, sender, conversations, events);
@@ -313,6 +316,51 @@ public final class CourierClient implements AutoCloseable {
     /// Tops up one-time keys and rotates the signed pre-key if due. Returns how many keys were uploaded.
     public int maintainKeys() {
         return keys.run();
+    }
+
+    /// The server's VAPID public key (base64url, RFC 8292). A UnifiedPush distributor or a browser
+    /// asks for it when it creates the endpoint, so that only this server can push to it.
+    public String pushServerKey() {
+        return api.vapidPublicKey();
+    }
+
+    /// Registers a Web Push or UnifiedPush endpoint for this device, replacing any earlier one.
+    /// The device makes fresh RFC 8291 keys for it, so the push service cannot read the wake-ups.
+    ///
+    /// @throws CourierException.Refused if the server refuses the endpoint (e.g. not https)
+    public PushRegistration registerPush(URI endpoint) {
+        var subscription = pushKeys.newSubscription(endpoint.toString());
+        api.putPushSubscription(subscription);
+        return new PushRegistration(endpoint, subscription.keys().p256dh(), subscription.keys().auth());
+    }
+
+    /// The subscription the server holds for this device; empty if there is none, for example
+    /// after the push service reported the endpoint gone.
+    public Optional<PushRegistration> pushRegistration() {
+        return api.pushSubscription().map(s -> new PushRegistration(URI.create(s.endpoint()), s.keys().p256dh(), s.keys().auth()));
+    }
+
+    /// Stops wake-ups for this device.
+    public void unregisterPush() {
+        api.deletePushSubscription();
+    }
+
+    /// Handles a push that arrived at this device's endpoint: checks it is a Courier wake-up for
+    /// this device, then connects and waits for the queue to drain, as [#connect] does.
+    ///
+    /// @param body the push message body as the push service delivered it (RFC 8291 `aes128gcm`)
+    /// @return true if the waiting messages arrived within `timeout`
+    /// @throws CourierException if the body is not a wake-up for this device
+    public boolean onPush(byte[] body, Duration timeout) {
+        checkPush(body);
+        return connect(timeout);
+    }
+
+    /// Checks that `body` is a Courier wake-up encrypted for this device, without connecting.
+    ///
+    /// @throws CourierException if it is not
+    public void checkPush(byte[] body) {
+        pushKeys.open(body);
     }
 
     /// Envelopes dropped because they could not be decrypted or parsed, since this client opened.

@@ -13,12 +13,20 @@ import dev.courier.server.keys.KeyService;
 import dev.courier.server.messages.ExpiryReaper;
 import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
+import dev.courier.server.push.DeviceWaker;
+import dev.courier.server.push.EndpointPolicy;
 import dev.courier.server.push.NoPushProvider;
+import dev.courier.server.push.PushDispatcher;
+import dev.courier.server.push.SubscriptionService;
+import dev.courier.server.push.webpush.VapidKeys;
+import dev.courier.server.push.webpush.VapidSigner;
+import dev.courier.server.push.webpush.WebPushProvider;
 import dev.courier.server.ratelimit.LocalRateLimiter;
 import dev.courier.server.storage.sqlite.SqliteAccountStore;
 import dev.courier.server.storage.sqlite.SqliteDatabase;
 import dev.courier.server.storage.sqlite.SqliteMessageStore;
 import dev.courier.server.storage.sqlite.SqliteOneTimeKeyStore;
+import dev.courier.server.storage.sqlite.SqlitePushSubscriptionStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -26,6 +34,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -44,6 +53,8 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpApi http;
     private final JvmGcMetrics gcMetrics;
+    private PushDispatcher pushDispatcher;
+    private WebPushProvider webPush;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private CourierServer(ServerConfig config, Clock clock) {
@@ -61,7 +72,19 @@ public final class CourierServer implements AutoCloseable {
         executor = Executors.newVirtualThreadPerTaskExecutor();
 
         Presence presence = new LocalPresence();
-        var dispatcher = new Dispatcher(presence, new NoPushProvider(metrics), metrics);
+        var subscriptionStore = new SqlitePushSubscriptionStore(db);
+        DeviceWaker waker = new NoPushProvider(metrics);
+        String vapidPublicKey = null;
+        if (config.push().enabled()) {
+            VapidKeys vapid = VapidKeys.loadOrCreate(config.storage().dataDir());
+            vapidPublicKey = vapid.publicKeyBase64Url();
+            webPush = new WebPushProvider(new VapidSigner(vapid, config.push().contact(), clock), config.push());
+            pushDispatcher = new PushDispatcher(subscriptionStore, List.of(webPush),
+                    device -> presence.local(device).isPresent(), config.push(), clock, metrics);
+            presence.onAttach(pushDispatcher::deviceConnected);
+            waker = pushDispatcher;
+        }
+        var dispatcher = new Dispatcher(presence, waker, metrics);
         var keys = new KeyService(accountStore, new SqliteOneTimeKeyStore(db), config.keys());
         var accounts = new AccountService(accountStore, keys, config.accounts(), clock,
                 removed -> presence.local(removed).ifPresent(s -> s.close(CLOSE_DEVICE_REMOVED, "device removed")));
@@ -69,8 +92,10 @@ public final class CourierServer implements AutoCloseable {
         reaper = new ExpiryReaper(messageStore, dispatcher, config.messages(), clock, metrics);
         limiter = new LocalRateLimiter();
 
-        var services = new HttpApi.Services(accounts, keys, messages, messageStore, presence, limiter, metrics,
-                db::isHealthy, executor);
+        var subscriptions = new SubscriptionService(subscriptionStore,
+                new EndpointPolicy(config.push().allowHttpLoopback()), clock);
+        var services = new HttpApi.Services(accounts, keys, messages, messageStore, subscriptions, vapidPublicKey,
+                presence, limiter, metrics, db::isHealthy, executor);
         http = new HttpApi(config, mapper, services);
     }
 
@@ -104,6 +129,8 @@ public final class CourierServer implements AutoCloseable {
         try {
             http.close();
         } finally {
+            if (pushDispatcher != null) pushDispatcher.close();
+            if (webPush != null) webPush.close();
             executor.close();
             db.close();
             limiter.close();

@@ -36,6 +36,10 @@ public final class CliFailure extends RuntimeException {
                         + "` (and with " + user + " in person), then accept it with `courier trust " + user + "`");
     }
 
+    public static CliFailure usage(String message) {
+        return new CliFailure(ExitCode.USAGE, "usage", message);
+    }
+
     public static CliFailure failed(String message) {
         return new CliFailure(ExitCode.FAILED, "failed", message);
     }

@@ -11,19 +11,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /// Prints what arrives while `receive` or `listen` is connected: new messages, receipts for
 /// messages this device sent, and safety-number changes, each as it happens.
-final class MessagePrinter implements ClientListener {
+public final class MessagePrinter implements ClientListener {
     private final Output out;
     private final SentMessages sent;
     private final AtomicInteger messages = new AtomicInteger();
     private final Runnable afterMessage;
 
-    MessagePrinter(Output out, CourierClient client, Runnable afterMessage) {
+    public MessagePrinter(Output out, CourierClient client, Runnable afterMessage) {
         this.out = out;
         this.sent = new SentMessages(client);
         this.afterMessage = afterMessage;
     }
 
-    int messages() {
+    public int messages() {
         return messages.get();
     }
 

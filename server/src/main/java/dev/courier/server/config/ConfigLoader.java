@@ -43,6 +43,16 @@ public final class ConfigLoader {
         d.put("ratelimit.registerPerIp", "20/1h");
         d.put("ratelimit.sendPerAccount", "1200/1m");
         d.put("ratelimit.keyFetchPerAccount", "300/1m");
+        d.put("push.enabled", "true");
+        d.put("push.contact", "mailto:admin@localhost");
+        d.put("push.ttl", "1d");
+        d.put("push.urgency", "high");
+        d.put("push.coalesceInterval", "30s");
+        d.put("push.timeout", "10s");
+        d.put("push.maxConcurrency", "32");
+        d.put("push.queueCapacity", "10000");
+        d.put("push.maxAttempts", "5");
+        d.put("push.allowHttpLoopback", "false");
         d.put("shutdown.grace", "10s");
         return Map.copyOf(d);
     }
@@ -104,6 +114,7 @@ public final class ConfigLoader {
                 duration(v, "websocket.idleTimeout"), intIn(v, "websocket.deliveryWindow", 1, 100_000));
         var rates = new ServerConfig.RateLimits(rate(v, "ratelimit.perIp"), rate(v, "ratelimit.registerPerIp"),
                 rate(v, "ratelimit.sendPerAccount"), rate(v, "ratelimit.keyFetchPerAccount"));
+        var push = push(v);
         String admin = v.get("admin.token");
         Optional<Secret> adminToken = Optional.empty();
         if (!admin.isEmpty()) {
@@ -116,8 +127,31 @@ public final class ConfigLoader {
                     + accounts.maxDevices() + " devices' ciphertexts of messages.maxCiphertextSize; use at least "
                     + DataSize.ofKibibytes(maxSend / 1024 + 1));
         }
-        return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, adminToken,
+        return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, push, adminToken,
                 duration(v, "shutdown.grace"));
+    }
+
+    private static ServerConfig.Push push(Map<String, String> v) {
+        String contact = v.get("push.contact").trim();
+        // RFC 8292 §2.1: the contact is a mailto: or https: URI the push service can use.
+        if (!contact.startsWith("mailto:") && !contact.startsWith("https://")) {
+            throw new ConfigException("push.contact must be a mailto: or https: URI (got '" + contact + "')");
+        }
+        Duration ttl = duration(v, "push.ttl");
+        if (ttl.toSeconds() > 28 * 24 * 3600) throw new ConfigException("push.ttl must be at most 28d, the longest push services keep a message");
+        return new ServerConfig.Push(bool(v, "push.enabled"), contact, ttl,
+                enumValue(v, "push.urgency", ServerConfig.Urgency.class), duration(v, "push.coalesceInterval"),
+                duration(v, "push.timeout"), intIn(v, "push.maxConcurrency", 1, 1024),
+                intIn(v, "push.queueCapacity", 1, 10_000_000), intIn(v, "push.maxAttempts", 1, 20),
+                bool(v, "push.allowHttpLoopback"));
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        return switch (v.get(key).trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key + " must be true or false (got '" + v.get(key) + "')");
+        };
     }
 
     private static int intIn(Map<String, String> v, String key, int min, int max) {
@@ -160,7 +194,7 @@ public final class ConfigLoader {
 
     private static <E extends Enum<E>> E enumValue(Map<String, String> v, String key, Class<E> type) {
         try {
-            return Enum.valueOf(type, v.get(key).trim().toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, v.get(key).trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
                     + " (got '" + v.get(key) + "')");

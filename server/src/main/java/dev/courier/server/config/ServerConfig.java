@@ -7,7 +7,7 @@ import java.util.Optional;
 /// Everything the server is configured with, validated once at start-up. See `docs/OPERATIONS.md`
 /// for each setting, its default and its environment variable.
 public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys keys, Messages messages,
-                           WebSocket webSocket, RateLimits rateLimits, Optional<Secret> adminToken,
+                           WebSocket webSocket, RateLimits rateLimits, Push push, Optional<Secret> adminToken,
                            Duration shutdownGrace) {
 
     public record Http(String host, int port, DataSize maxBodySize) {}
@@ -27,6 +27,20 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
     public record RateLimits(RateLimit perIp, RateLimit registerPerIp, RateLimit sendPerAccount,
                              RateLimit keyFetchPerAccount) {}
 
+    /// Wake-up pushes. `contact` is the VAPID `sub` claim push services use to reach the operator;
+    /// `allowHttpLoopback` admits `http://` endpoints on loopback, for development and tests only.
+    public record Push(boolean enabled, String contact, Duration ttl, Urgency urgency, Duration coalesceInterval,
+                       Duration timeout, int maxConcurrency, int queueCapacity, int maxAttempts,
+                       boolean allowHttpLoopback) {}
+
+    /// RFC 8030 §5.3 urgency of a wake-up.
+    public enum Urgency { VERY_LOW, LOW, NORMAL, HIGH;
+
+        public String header() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
     /// The defaults, as an operator gets them with no config file.
     public static ServerConfig defaults() {
         return ConfigLoader.load(Optional.empty(), java.util.Map.of());
@@ -34,6 +48,6 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
 
     public ServerConfig withPort(int port) {
         return new ServerConfig(new Http(http.host, port, http.maxBodySize), storage, accounts, keys, messages,
-                webSocket, rateLimits, adminToken, shutdownGrace);
+                webSocket, rateLimits, push, adminToken, shutdownGrace);
     }
 }

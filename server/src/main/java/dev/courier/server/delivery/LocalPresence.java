@@ -1,16 +1,27 @@
 package dev.courier.server.delivery;
 
 import dev.courier.server.accounts.DeviceAddress;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /// [Presence] for a single process: a concurrent map from device to its one live connection.
 public final class LocalPresence implements Presence {
     private final ConcurrentHashMap<DeviceAddress, DeliverySession> sessions = new ConcurrentHashMap<>();
+    private final List<Consumer<DeviceAddress>> attachListeners = new CopyOnWriteArrayList<>();
 
     @Override
     public Optional<DeliverySession> attach(DeliverySession session) {
-        return Optional.ofNullable(sessions.put(session.device(), session));
+        Optional<DeliverySession> replaced = Optional.ofNullable(sessions.put(session.device(), session));
+        attachListeners.forEach(l -> l.accept(session.device()));
+        return replaced;
+    }
+
+    @Override
+    public void onAttach(Consumer<DeviceAddress> listener) {
+        attachListeners.add(listener);
     }
 
     @Override

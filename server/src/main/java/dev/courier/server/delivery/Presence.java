@@ -2,6 +2,7 @@ package dev.courier.server.delivery;
 
 import dev.courier.server.accounts.DeviceAddress;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /// Which devices hold a live connection, and how to reach that connection.
 ///
@@ -22,4 +23,8 @@ public interface Presence {
     Optional<DeliverySession> local(DeviceAddress device);
 
     int localCount();
+
+    /// Calls `listener` with each device that attaches a connection, after it attached. Push
+    /// coalescing uses it: once a device has connected, its next envelope needs a fresh wake-up.
+    void onAttach(Consumer<DeviceAddress> listener);
 }

@@ -14,6 +14,7 @@ import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
 import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StaleDevicesException;
+import dev.courier.server.push.SubscriptionService;
 import dev.courier.server.ratelimit.RateLimiter;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -38,8 +39,9 @@ public final class HttpApi implements AutoCloseable {
 
     /// What the routes need from the rest of the server.
     public record Services(AccountService accounts, KeyService keys, MessageService messages, MessageStore messageStore,
-                           Presence presence, RateLimiter limiter, PrometheusMeterRegistry metrics,
-                           BooleanSupplier storageHealthy, ExecutorService executor) {}
+                           SubscriptionService subscriptions, String vapidPublicKey, Presence presence,
+                           RateLimiter limiter, PrometheusMeterRegistry metrics, BooleanSupplier storageHealthy,
+                           ExecutorService executor) {}
 
     private final Javalin app;
     private ServletContextHandler servletContext;
@@ -51,6 +53,7 @@ public final class HttpApi implements AutoCloseable {
         var accountRoutes = new AccountRoutes(s.accounts(), auth, json, s.limiter(), limits);
         var keyRoutes = new KeyRoutes(s.keys(), s.accounts(), auth, json, s.limiter(), limits);
         var messageRoutes = new MessageRoutes(s.messages(), s.presence(), auth, json, s.limiter(), limits);
+        var pushRoutes = new PushRoutes(s.subscriptions(), s.vapidPublicKey(), auth, json);
         var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
         var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
         var delivery = new DeliveryEndpoint(auth, s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
@@ -69,6 +72,7 @@ public final class HttpApi implements AutoCloseable {
             accountRoutes.register(routes);
             keyRoutes.register(routes);
             messageRoutes.register(routes);
+            pushRoutes.register(routes);
             adminRoutes.register(routes);
             opsRoutes.register(routes);
             delivery.register(routes);

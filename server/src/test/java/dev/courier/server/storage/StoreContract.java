@@ -11,6 +11,7 @@ import dev.courier.server.accounts.DeviceCredential;
 import dev.courier.server.accounts.NewDevice;
 import dev.courier.server.keys.OneTimeKeyStore;
 import dev.courier.server.messages.MessageStore;
+import dev.courier.server.push.SubscriptionStore;
 import dev.courier.server.testing.TestKeys;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ public abstract class StoreContract {
 
     /// The stores under test, all on one database: queues and keys belong to devices, so the
     /// message and key stores need the account store to create those devices first.
-    public record Stores(AccountStore accounts, OneTimeKeyStore keys, MessageStore messages) {}
+    public record Stores(AccountStore accounts, OneTimeKeyStore keys, MessageStore messages,
+                         SubscriptionStore subscriptions) {}
 
     /// A fixed "now" far from zero, so that off-by-epoch mistakes cannot pass by accident.
     protected static final long T0 = 1_700_000_000_000L;

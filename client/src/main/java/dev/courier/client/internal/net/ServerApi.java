@@ -8,12 +8,14 @@ import dev.courier.protocol.DirectoryEntry;
 import dev.courier.protocol.KeyCountResponse;
 import dev.courier.protocol.MismatchedDevicesResponse;
 import dev.courier.protocol.PreKeyBundleResponse;
+import dev.courier.protocol.PushSubscription;
 import dev.courier.protocol.RegisterAccountRequest;
 import dev.courier.protocol.RegisterAccountResponse;
 import dev.courier.protocol.SendMessageRequest;
 import dev.courier.protocol.SendMessageResponse;
 import dev.courier.protocol.StaleDevicesResponse;
 import dev.courier.protocol.UploadKeysRequest;
+import dev.courier.protocol.VapidKeyResponse;
 import dev.courier.protocol.WireJson;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -81,6 +84,28 @@ public final class ServerApi {
 
     public void uploadKeys(UploadKeysRequest request) {
         expectOk(call("PUT", "/v1/keys", request, true));
+    }
+
+    /// Registers or replaces this device's push subscription.
+    public void putPushSubscription(PushSubscription subscription) {
+        expectOk(call("PUT", "/v1/push/subscription", subscription, true));
+    }
+
+    /// This device's push subscription as the server holds it; empty if it has none (never
+    /// registered, removed, or pruned after the push service said it was gone).
+    public Optional<PushSubscription> pushSubscription() {
+        var r = call("GET", "/v1/push/subscription", null, true);
+        if (r.status() == 404) return Optional.empty();
+        return Optional.of(read(expectOk(r), PushSubscription.class));
+    }
+
+    public void deletePushSubscription() {
+        expectOk(call("DELETE", "/v1/push/subscription", null, true));
+    }
+
+    /// The server's VAPID public key (base64url), which a push distributor asks for.
+    public String vapidPublicKey() {
+        return read(expectOk(call("GET", "/v1/push/vapid-key", null, false)), VapidKeyResponse.class).publicKey();
     }
 
     /// The outcome of a send: accepted, or the device-set corrections the server asked for.

@@ -19,6 +19,10 @@ public final class LocalState {
     private static final String SERVER = "server";
     private static final String CREDENTIAL = "credential";
 
+    private static final String PUSH_PRIVATE = "push_private_key";
+    private static final String PUSH_PUBLIC = "push_public_key";
+    private static final String PUSH_AUTH = "push_auth_secret";
+
     private final DeviceStore db;
 
     public LocalState(DeviceStore db) {
@@ -81,6 +85,24 @@ public final class LocalState {
 
     public void putLong(String name, long value) {
         put(name, ByteBuffer.allocate(8).putLong(value).array());
+    }
+
+    /// This device's Web Push message-encryption keys (RFC 8291): a P-256 private scalar, its
+    /// public point and the 16-byte auth secret. Replaced together, in one transaction.
+    public void savePushKeys(byte[] privateScalar, byte[] publicPoint, byte[] authSecret) {
+        db.transaction(() -> {
+            put(PUSH_PRIVATE, privateScalar);
+            put(PUSH_PUBLIC, publicPoint);
+            put(PUSH_AUTH, authSecret);
+            return null;
+        });
+    }
+
+    /// The push keys as `{private scalar, public point, auth secret}`, if this device made any.
+    public Optional<byte[][]> pushKeys() {
+        Optional<byte[]> priv = get(PUSH_PRIVATE);
+        if (priv.isEmpty()) return Optional.empty();
+        return Optional.of(new byte[][] {priv.get(), get(PUSH_PUBLIC).orElseThrow(), get(PUSH_AUTH).orElseThrow()});
     }
 
     private String text(String name) {

@@ -36,6 +36,7 @@ final class SqliteTestStores {
 
     private Stores open() {
         db = new SqliteDatabase(dataDir, new SimpleMeterRegistry());
-        return new Stores(new SqliteAccountStore(db), new SqliteOneTimeKeyStore(db), new SqliteMessageStore(db));
+        return new Stores(new SqliteAccountStore(db), new SqliteOneTimeKeyStore(db), new SqliteMessageStore(db),
+                new SqlitePushSubscriptionStore(db));
     }
 }
