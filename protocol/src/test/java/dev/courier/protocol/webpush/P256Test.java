@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.security.KeyPair;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class P256Test {
@@ -47,7 +48,7 @@ class P256Test {
     void scalarsOutOfRangeAreRefused() {
         assertThatThrownBy(() -> P256.privateKey(new byte[32])).isInstanceOf(IllegalArgumentException.class);
         byte[] tooLarge = new byte[32];
-        java.util.Arrays.fill(tooLarge, (byte) 0xff);
+        Arrays.fill(tooLarge, (byte) 0xff);
         assertThatThrownBy(() -> P256.privateKey(tooLarge)).isInstanceOf(IllegalArgumentException.class);
     }
 

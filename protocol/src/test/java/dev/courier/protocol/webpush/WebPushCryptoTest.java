@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.util.Arrays;
@@ -180,7 +181,7 @@ class WebPushCryptoTest {
             KeyPair pair = P256.generateKeyPair();
             privateKey = (ECPrivateKey) pair.getPrivate();
             publicKey = P256.encodePoint((ECPublicKey) pair.getPublic());
-            new java.security.SecureRandom().nextBytes(auth);
+            new SecureRandom().nextBytes(auth);
         }
     }
 }

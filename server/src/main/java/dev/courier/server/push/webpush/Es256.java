@@ -1,6 +1,7 @@
 package dev.courier.server.push.webpush;
 
 import java.security.GeneralSecurityException;
+import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 
 /// ES256 signatures in the form JOSE wants (RFC 7518 §3.4): the 32-byte R and the 32-byte S
@@ -15,7 +16,7 @@ final class Es256 {
 
     static byte[] sign(ECPrivateKey key, byte[] data) {
         try {
-            java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+            Signature signer = Signature.getInstance("SHA256withECDSA");
             signer.initSign(key);
             signer.update(data);
             return derToJose(signer.sign());

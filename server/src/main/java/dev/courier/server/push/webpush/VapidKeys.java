@@ -3,6 +3,8 @@ package dev.courier.server.push.webpush;
 import dev.courier.protocol.webpush.P256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -12,8 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.channels.FileChannel;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -107,7 +107,11 @@ public final class VapidKeys {
             writeAtomically(file, pem.getBytes(StandardCharsets.US_ASCII));
         } catch (FileAlreadyExistsException raced) {
             // Another process created it first; its key is the one to use.
-            return loadOrCreate(dataDir);
+            try {
+                return parse(Files.readString(file, StandardCharsets.US_ASCII), file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the VAPID key " + file, e);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the new VAPID key in " + file, e);
         }
@@ -174,7 +178,7 @@ public final class VapidKeys {
             KeyFactory ec = KeyFactory.getInstance("EC");
             ECPrivateKey priv = (ECPrivateKey) ec.generatePrivate(new PKCS8EncodedKeySpec(privateDer));
             ECPublicKey pub = (ECPublicKey) ec.generatePublic(new X509EncodedKeySpec(publicDer));
-            P256.encodePoint(pub);
+            P256.encodePoint(pub); // refuses a key on another curve
             requireMatching(priv, pub, file.toString());
             return new VapidKeys(priv, pub);
         } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.Signature;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,7 +84,7 @@ class VapidKeysTest {
         String pem = Files.readString(file);
         KeyPair other = P256.generateKeyPair();
         String otherPublic = "-----BEGIN PUBLIC KEY-----\n"
-                + java.util.Base64.getMimeEncoder().encodeToString(other.getPublic().getEncoded())
+                + Base64.getMimeEncoder().encodeToString(other.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
         Files.writeString(file, pem.substring(0, pem.indexOf("-----BEGIN PUBLIC KEY-----")) + otherPublic);
 

@@ -12,7 +12,9 @@ import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,7 +138,7 @@ class VapidSignerTest {
     void malformedDerIsRefusedWithoutAnIndexError() {
         byte[] good = der(integer(filled(32, 0x11)), integer(filled(32, 0x22)));
         for (int length = 0; length < good.length; length++) {
-            byte[] cut = java.util.Arrays.copyOf(good, length);
+            byte[] cut = Arrays.copyOf(good, length);
             assertThatThrownBy(() -> Es256.derToJose(cut)).isInstanceOf(IllegalArgumentException.class);
         }
         byte[] tooLong = der(integer(concat(new byte[] {1}, filled(32, 0x11))), integer(filled(32, 0x22)));
@@ -163,12 +165,12 @@ class VapidSignerTest {
 
     private static byte[] filled(int length, int value) {
         byte[] out = new byte[length];
-        java.util.Arrays.fill(out, (byte) value);
+        Arrays.fill(out, (byte) value);
         return out;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -195,12 +197,12 @@ class VapidSignerTest {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
