@@ -27,6 +27,7 @@ import dev.courier.server.storage.sqlite.SqliteDatabase;
 import dev.courier.server.storage.sqlite.SqliteMessageStore;
 import dev.courier.server.storage.sqlite.SqliteOneTimeKeyStore;
 import dev.courier.server.storage.sqlite.SqlitePushSubscriptionStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -53,13 +54,14 @@ public final class CourierServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpApi http;
     private final JvmGcMetrics gcMetrics;
+    private final PrometheusMeterRegistry metrics;
     private PushDispatcher pushDispatcher;
     private WebPushProvider webPush;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private CourierServer(ServerConfig config, Clock clock) {
         ObjectMapper mapper = WireJson.newMapper();
-        var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
@@ -115,6 +117,11 @@ public final class CourierServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /// The server's meters, as `/metrics` exposes them.
+    public MeterRegistry metrics() {
+        return metrics;
     }
 
     public ExpiryReaper expiryReaper() {

@@ -46,7 +46,7 @@ public final class EndpointPolicy {
             }
             case "http" -> {
                 if (!allowHttpLoopback) throw invalid("endpoint must be an https URL");
-                if (!loopback) throw invalid("http endpoints are allowed only on loopback, for development");
+                if (!loopback) throw invalid("endpoint must be an https URL (http is allowed only on loopback, for development)");
             }
             default -> throw invalid("endpoint must be an https URL");
         }

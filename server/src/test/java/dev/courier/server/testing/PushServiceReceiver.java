@@ -97,7 +97,9 @@ public final class PushServiceReceiver implements AutoCloseable {
 
     /// A push that passed every check. `urgency` is empty when the header was absent (which
     /// RFC 8030 §5.3 reads as `normal`).
-    public record ReceivedPush(String subscriptionId, byte[] plaintext, Duration ttl, Optional<String> urgency,
+    /// `plaintext` is null for a bare [#newEndpoint()], whose keys only the device holds; `body`
+    /// is always the encrypted message as delivered.
+    public record ReceivedPush(String subscriptionId, byte[] plaintext, byte[] body, Duration ttl, Optional<String> urgency,
             Instant receivedAt) {
         public String text() {
             return new String(plaintext, StandardCharsets.UTF_8);
@@ -160,6 +162,18 @@ public final class PushServiceReceiver implements AutoCloseable {
         Subscription subscription = new Subscription(id, URI.create(origin + PUSH_PATH + id),
                 P256.base64Url(P256.encodePoint((ECPublicKey) pair.getPublic())), P256.base64Url(auth),
                 (ECPrivateKey) pair.getPrivate());
+        subscriptions.put(id, subscription);
+        return subscription;
+    }
+
+    /// A bare endpoint, as a UnifiedPush distributor hands out before the application has made
+    /// its keys. The receiver cannot decrypt what arrives there: it checks everything else and
+    /// records the body as delivered, for the device under test to open.
+    public Subscription newEndpoint() {
+        byte[] idBytes = new byte[16];
+        RANDOM.nextBytes(idBytes);
+        String id = P256.base64Url(idBytes);
+        Subscription subscription = new Subscription(id, URI.create(origin + PUSH_PATH + id), null, null, null);
         subscriptions.put(id, subscription);
         return subscription;
     }
@@ -304,16 +318,18 @@ public final class PushServiceReceiver implements AutoCloseable {
             reject(exchange, id, 413, "the body exceeds " + MAX_BODY + " bytes");
             return;
         }
-        byte[] plaintext;
-        try {
-            plaintext = WebPushCrypto.decrypt(body, subscription.privateKey(), subscription.publicKey(),
-                    subscription.authSecret());
-        } catch (WebPushCryptoException e) {
-            reject(exchange, id, 400, "the body does not decrypt: " + e.getMessage());
-            return;
+        byte[] plaintext = null;
+        if (subscription.privateKey() != null) {
+            try {
+                plaintext = WebPushCrypto.decrypt(body, subscription.privateKey(), subscription.publicKey(),
+                        subscription.authSecret());
+            } catch (WebPushCryptoException e) {
+                reject(exchange, id, 400, "the body does not decrypt: " + e.getMessage());
+                return;
+            }
         }
         synchronized (received) {
-            received.add(new ReceivedPush(id, plaintext, Duration.ofSeconds(Long.parseLong(ttlHeader)),
+            received.add(new ReceivedPush(id, plaintext, body, Duration.ofSeconds(Long.parseLong(ttlHeader)),
                     Optional.ofNullable(urgency), clock.instant()));
             received.notifyAll();
         }
