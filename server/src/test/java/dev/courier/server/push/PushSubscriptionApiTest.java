@@ -63,6 +63,16 @@ class PushSubscriptionApiTest {
     }
 
     @Test
+    void aBrowsersPushSubscriptionJsonIsAcceptedAsIs() {
+        var alice = client.register("alice");
+        var keys = valid("https://x").keys();
+        String browserJson = "{\"endpoint\":\"https://fcm.googleapis.com/fcm/send/abc:def\",\"expirationTime\":null,"
+                + "\"keys\":{\"p256dh\":\"" + keys.p256dh() + "\",\"auth\":\"" + keys.auth() + "\"}}";
+        assertThat(put(alice, browserJson).status()).isEqualTo(204);
+        assertThat(client.get(PATH, alice).body().get("endpoint").asText()).isEqualTo("https://fcm.googleapis.com/fcm/send/abc:def");
+    }
+
+    @Test
     void eachDeviceSeesOnlyItsOwnSubscription() {
         var alice = client.register("alice");
         var bob = client.register("bob");
