@@ -10,10 +10,12 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.courier.protocol.CreateRegistrationTokenRequest;
 import dev.courier.protocol.EnvelopeType;
 import dev.courier.protocol.OutgoingMessage;
+import dev.courier.protocol.PushSubscription;
 import dev.courier.protocol.RegisterAccountRequest;
 import dev.courier.protocol.RegisterAccountResponse;
 import dev.courier.protocol.RegistrationTokenResponse;
 import dev.courier.protocol.SendMessageRequest;
+import dev.courier.server.testing.PushServiceReceiver;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestClient.Device;
 import dev.courier.server.testing.TestKeys;
@@ -179,6 +181,42 @@ class SecretsNotLoggedTest {
         assertThat(lines).anyMatch(l -> l.contains("Courier listening"));
         assertThat(lines).anyMatch(l -> l.contains("/v1/accounts") && l.contains("200"));
         assertThat(lines).anyMatch(l -> l.contains("/v1/messages") && l.contains("409"));
+        for (var secret : secrets.entrySet()) {
+            List<String> leaking = lines.stream().filter(l -> l.contains(secret.getValue())).toList();
+            assertThat(leaking).as("log lines containing the %s", secret.getKey()).isEmpty();
+        }
+    }
+
+    @Test
+    void pushEndpointsAndKeysNeverAppearInTheLog() throws Exception {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        try (var pushService = new PushServiceReceiver();
+             var server = new TestServer(Map.of("push.allowHttpLoopback", "true"))) {
+            var client = new TestClient(server.baseUrl());
+            Device alice = client.register("alice");
+            Device bob = client.register("bob");
+            Device carol = client.register("carol");
+            for (Device d : List.of(bob, carol)) {
+                var sub = pushService.newSubscription();
+                addSecret(secrets, "endpoint path of " + d.username(), sub.endpoint().getPath());
+                addSecret(secrets, "push auth secret of " + d.username(), sub.auth());
+                assertThat(client.request("PUT", "/v1/push/subscription", new PushSubscription(sub.endpoint().toString(),
+                        new PushSubscription.Keys(sub.p256dh(), sub.auth())), d.authHeader()).status()).isEqualTo(204);
+                if (d == carol) pushService.setMode(sub.id(), PushServiceReceiver.Mode.GONE);
+            }
+            // One wake-up accepted, one pruned (which is logged); and a refused endpoint.
+            client.send(alice, "x".getBytes(StandardCharsets.UTF_8), bob);
+            client.send(alice, "x".getBytes(StandardCharsets.UTF_8), carol);
+            pushService.awaitReceived(1, Duration.ofSeconds(10));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> client.get("/v1/push/subscription", carol).status() == 404);
+            String refused = "https://user:pw-" + UUID.randomUUID() + "@push.example.net/secret";
+            addSecret(secrets, "refused endpoint", refused);
+            client.request("PUT", "/v1/push/subscription", new PushSubscription(refused,
+                    new PushSubscription.Keys("x", "y")), alice.authHeader());
+        }
+        List<String> lines = captured();
+        assertThat(lines).anyMatch(l -> l.contains("push subscription of device") && l.contains("removed"));
         for (var secret : secrets.entrySet()) {
             List<String> leaking = lines.stream().filter(l -> l.contains(secret.getValue())).toList();
             assertThat(leaking).as("log lines containing the %s", secret.getKey()).isEmpty();
