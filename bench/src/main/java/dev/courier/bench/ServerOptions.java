@@ -33,6 +33,7 @@ public final class ServerOptions {
 
     /// The server to load: the `--target`, or a new process with the benchmark's settings.
     ServerUnderTest open(Map<String, String> settings) {
+        if (perAddress < 1) throw new CliException("--per-address must be at least 1");
         if (target != null) {
             if (target.getScheme() == null || !target.getScheme().startsWith("http") || target.getHost() == null) {
                 throw new CliException("--target must be an http:// URL, e.g. http://127.0.0.1:8080");

@@ -32,12 +32,14 @@ class IdleScenarioTest {
     }
 
     @Test
-    void aRemoteTargetIsWeighedFromMetricsAlone() throws Exception {
+    void aRemoteTargetIsWeighedFromMetricsAloneAndSourceAddressesRotate() throws Exception {
         try (TestServer server = new TestServer()) {
-            JsonNode report = BenchRun.run(out, "idle", "--smoke", "--target", server.baseUrl());
+            JsonNode report = BenchRun.run(out, "idle", "--smoke", "--per-address", "20", "--target", server.baseUrl());
 
             JsonNode r = report.path("result");
             assertThat(r.path("held").asLong()).isEqualTo(50);
+            // 50 connections at 20 per address: 127.0.0.1, .2 and .3.
+            assertThat(r.path("sourceAddresses").asInt()).isEqualTo(3);
             assertThat(r.path("stoppedBecause").asText()).isEqualTo("target reached");
             assertThat(r.path("after").path("heapUsedBytes").asLong()).isPositive();
             assertThat(r.path("after").path("rssBytes").isNull()).isTrue();
