@@ -1,0 +1,45 @@
+package dev.courier.bench;
+
+import dev.courier.bench.target.RemoteServer;
+import dev.courier.bench.target.ServerUnderTest;
+import dev.courier.bench.target.SpawnedServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/// Options every server scenario shares: which server, and where results go.
+public final class ServerOptions {
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Load a server that is already running (e.g. http://127.0.0.1:8080) instead of starting one. Memory then comes from its /metrics only.")
+    URI target;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
+            description = "Directory for the JSON result and HTML report (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--server-classpath", paramLabel = "CP", defaultValue = "${sys:courier.server.classpath}",
+            description = "Class path of the server to start (set by ./courier-bench).")
+    String serverClasspath;
+
+    @Option(names = "--server-jvm-opt", paramLabel = "OPT", description = "Extra JVM option for the started server (repeatable), e.g. -Xmx2g.")
+    List<String> serverJvmOptions = new ArrayList<>();
+
+    @Option(names = "--per-address", paramLabel = "N", defaultValue = "25000",
+            description = "Connections per loopback source address before moving to the next 127.0.0.x (default: ${DEFAULT-VALUE}).")
+    int perAddress;
+
+    /// The server to load: the `--target`, or a new process with the benchmark's settings.
+    ServerUnderTest open(Map<String, String> settings) {
+        if (perAddress < 1) throw new CliException("--per-address must be at least 1");
+        if (target != null) {
+            if (target.getScheme() == null || !target.getScheme().startsWith("http") || target.getHost() == null) {
+                throw new CliException("--target must be an http:// URL, e.g. http://127.0.0.1:8080");
+            }
+            return new RemoteServer(target);
+        }
+        return SpawnedServer.start(serverClasspath, serverJvmOptions, SpawnedServer.benchmarkSettings(settings));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.courier.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.server.testing.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SustainedScenarioTest {
+    @TempDir
+    Path out;
+
+    @Test
+    void smokeRunDeliversAndAcknowledgesEverySendAndReportsPercentiles() throws Exception {
+        try (TestServer server = new TestServer()) {
+            JsonNode report = BenchRun.run(out, "sustained", "--smoke", "--target", server.baseUrl());
+
+            assertThat(report.path("scenario").asText()).isEqualTo("sustained");
+            JsonNode step = report.path("result").path("steps").get(0);
+            assertThat(step.path("offeredRate").asInt()).isEqualTo(200);
+            assertThat(step.path("ok").asLong()).isEqualTo(step.path("planned").asLong()).isEqualTo(400);
+            assertThat(step.path("delivered").asLong()).isEqualTo(400);
+            assertThat(step.path("missing").asLong()).isZero();
+            assertThat(step.path("serverAcknowledged").asLong()).isEqualTo(400);
+            for (String latency : new String[] {"sendToOk", "sendToDelivered"}) {
+                JsonNode l = step.path(latency);
+                assertThat(l.path("count").asLong()).isEqualTo(400);
+                assertThat(l.path("p50Ms").asDouble()).isPositive().isLessThanOrEqualTo(l.path("p99Ms").asDouble());
+                assertThat(l.path("p99Ms").asDouble()).isLessThanOrEqualTo(l.path("maxMs").asDouble());
+            }
+            assertThat(step.path("sendToDeliveredPerSecond").size()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRateSweepReportsOneStepPerRate() throws Exception {
+        try (TestServer server = new TestServer()) {
+            JsonNode report = BenchRun.run(out, "sustained", "--rates", "50,100", "--duration", "1", "--warmup", "0",
+                    "--senders", "2", "--recipients", "2", "--target", server.baseUrl());
+
+            JsonNode steps = report.path("result").path("steps");
+            assertThat(steps.size()).isEqualTo(2);
+            assertThat(steps.get(1).path("offeredRate").asInt()).isEqualTo(100);
+            assertThat(steps.get(1).path("delivered").asLong()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void badRatesAreOneLineErrorsWithExitCodeTwo() {
+        assertThat(Main.run("sustained", "--rates", "0", "--target", "http://127.0.0.1:1")).isEqualTo(2);
+        assertThat(Main.run("sustained", "--rates", "fast")).isEqualTo(2);
+        assertThat(Main.run("nonsense")).isEqualTo(2);
+    }
+}
