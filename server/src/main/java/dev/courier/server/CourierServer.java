@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.protocol.WireJson;
 import dev.courier.server.accounts.AccountService;
 import dev.courier.server.accounts.AccountStore;
+import dev.courier.server.cluster.Coordination;
 import dev.courier.server.config.ServerConfig;
 import dev.courier.server.delivery.Dispatcher;
-import dev.courier.server.delivery.LocalPresence;
 import dev.courier.server.delivery.Presence;
 import dev.courier.server.http.HttpApi;
 import dev.courier.server.keys.KeyService;
@@ -21,7 +21,6 @@ import dev.courier.server.push.SubscriptionService;
 import dev.courier.server.push.webpush.VapidKeys;
 import dev.courier.server.push.webpush.VapidSigner;
 import dev.courier.server.push.webpush.WebPushProvider;
-import dev.courier.server.ratelimit.LocalRateLimiter;
 import dev.courier.server.storage.sqlite.SqliteAccountStore;
 import dev.courier.server.storage.sqlite.SqliteDatabase;
 import dev.courier.server.storage.sqlite.SqliteMessageStore;
@@ -50,7 +49,7 @@ public final class CourierServer implements AutoCloseable {
 
     private final SqliteDatabase db;
     private final ExpiryReaper reaper;
-    private final LocalRateLimiter limiter;
+    private final Coordination coordination;
     private final ExecutorService executor;
     private final HttpApi http;
     private final JvmGcMetrics gcMetrics;
@@ -73,7 +72,8 @@ public final class CourierServer implements AutoCloseable {
         MessageStore messageStore = new SqliteMessageStore(db);
         executor = Executors.newVirtualThreadPerTaskExecutor();
 
-        Presence presence = new LocalPresence();
+        coordination = Coordination.create(config.cluster(), metrics);
+        Presence presence = coordination.presence();
         var subscriptionStore = new SqlitePushSubscriptionStore(db);
         DeviceWaker waker = new NoPushProvider(metrics);
         String vapidPublicKey = null;
@@ -92,12 +92,11 @@ public final class CourierServer implements AutoCloseable {
                 removed -> presence.local(removed).ifPresent(s -> s.close(CLOSE_DEVICE_REMOVED, "device removed")));
         var messages = new MessageService(accounts, accountStore, messageStore, dispatcher, config, clock, metrics);
         reaper = new ExpiryReaper(messageStore, dispatcher, config.messages(), clock, metrics);
-        limiter = new LocalRateLimiter();
 
         var subscriptions = new SubscriptionService(subscriptionStore,
                 new EndpointPolicy(config.push().allowHttpLoopback()), clock);
         var services = new HttpApi.Services(accounts, keys, messages, messageStore, subscriptions, vapidPublicKey,
-                presence, limiter, metrics, db::isHealthy, executor);
+                presence, coordination.limiter(), metrics, db::isHealthy, executor);
         http = new HttpApi(config, mapper, services);
     }
 
@@ -138,9 +137,9 @@ public final class CourierServer implements AutoCloseable {
         } finally {
             if (pushDispatcher != null) pushDispatcher.close();
             if (webPush != null) webPush.close();
+            coordination.close();
             executor.close();
             db.close();
-            limiter.close();
             gcMetrics.close();
         }
     }

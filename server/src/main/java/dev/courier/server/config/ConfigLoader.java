@@ -53,6 +53,11 @@ public final class ConfigLoader {
         d.put("push.queueCapacity", "10000");
         d.put("push.maxAttempts", "5");
         d.put("push.allowHttpLoopback", "false");
+        d.put("cluster.redisUrl", "");
+        d.put("cluster.keyPrefix", "courier:");
+        d.put("cluster.nodeId", "");
+        d.put("cluster.presenceTtl", "20s");
+        d.put("cluster.catchUpInterval", "2s");
         d.put("shutdown.grace", "10s");
         return Map.copyOf(d);
     }
@@ -115,6 +120,7 @@ public final class ConfigLoader {
         var rates = new ServerConfig.RateLimits(rate(v, "ratelimit.perIp"), rate(v, "ratelimit.registerPerIp"),
                 rate(v, "ratelimit.sendPerAccount"), rate(v, "ratelimit.keyFetchPerAccount"));
         var push = push(v);
+        var cluster = cluster(v);
         String admin = v.get("admin.token");
         Optional<Secret> adminToken = Optional.empty();
         if (!admin.isEmpty()) {
@@ -127,7 +133,7 @@ public final class ConfigLoader {
                     + accounts.maxDevices() + " devices' ciphertexts of messages.maxCiphertextSize; use at least "
                     + DataSize.ofKibibytes(maxSend / 1024 + 1));
         }
-        return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, push, adminToken,
+        return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, push, cluster, adminToken,
                 duration(v, "shutdown.grace"));
     }
 
@@ -144,6 +150,33 @@ public final class ConfigLoader {
                 duration(v, "push.timeout"), intIn(v, "push.maxConcurrency", 1, 1024),
                 intIn(v, "push.queueCapacity", 1, 10_000_000), intIn(v, "push.maxAttempts", 1, 20),
                 bool(v, "push.allowHttpLoopback"));
+    }
+
+    private static ServerConfig.Cluster cluster(Map<String, String> v) {
+        String url = v.get("cluster.redisUrl").trim();
+        Optional<java.net.URI> redis = Optional.empty();
+        if (!url.isEmpty()) {
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new ConfigException("cluster.redisUrl must look like redis://host:6379 (got '" + url + "')");
+                }
+                redis = Optional.of(uri);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException("cluster.redisUrl is not a URL: " + e.getMessage());
+            }
+        }
+        String prefix = v.get("cluster.keyPrefix").trim();
+        if (prefix.isEmpty() || prefix.length() > 64 || prefix.chars().anyMatch(Character::isWhitespace)) {
+            throw new ConfigException("cluster.keyPrefix must be 1-64 characters without spaces (got '" + prefix + "')");
+        }
+        String nodeId = v.get("cluster.nodeId").trim();
+        if (!nodeId.matches("[A-Za-z0-9._-]{0,64}")) {
+            throw new ConfigException("cluster.nodeId may hold only letters, digits, '.', '_' and '-' (got '" + nodeId + "')");
+        }
+        Duration ttl = duration(v, "cluster.presenceTtl");
+        if (ttl.toMillis() < 3000) throw new ConfigException("cluster.presenceTtl must be at least 3s");
+        return new ServerConfig.Cluster(redis, prefix, nodeId, ttl, duration(v, "cluster.catchUpInterval"));
     }
 
     private static boolean bool(Map<String, String> v, String key) {

@@ -7,7 +7,7 @@ import java.util.Optional;
 /// Everything the server is configured with, validated once at start-up. See `docs/OPERATIONS.md`
 /// for each setting, its default and its environment variable.
 public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys keys, Messages messages,
-                           WebSocket webSocket, RateLimits rateLimits, Push push, Optional<Secret> adminToken,
+                           WebSocket webSocket, RateLimits rateLimits, Push push, Cluster cluster, Optional<Secret> adminToken,
                            Duration shutdownGrace) {
 
     public record Http(String host, int port, DataSize maxBodySize) {}
@@ -33,6 +33,16 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
                        Duration timeout, int maxConcurrency, int queueCapacity, int maxAttempts,
                        boolean allowHttpLoopback) {}
 
+    /// Cluster mode: with a Redis URL, presence, cross-node delivery signals and rate limits are
+    /// shared through Redis. `keyPrefix` namespaces every key and channel, so several clusters (or
+    /// test runs) can share one Redis. `nodeId` names this node's channel; empty picks a random one.
+    public record Cluster(Optional<java.net.URI> redisUrl, String keyPrefix, String nodeId, Duration presenceTtl,
+                          Duration catchUpInterval) {
+        public boolean enabled() {
+            return redisUrl.isPresent();
+        }
+    }
+
     /// RFC 8030 §5.3 urgency of a wake-up.
     public enum Urgency { VERY_LOW, LOW, NORMAL, HIGH;
 
@@ -48,6 +58,6 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
 
     public ServerConfig withPort(int port) {
         return new ServerConfig(new Http(http.host, port, http.maxBodySize), storage, accounts, keys, messages,
-                webSocket, rateLimits, push, adminToken, shutdownGrace);
+                webSocket, rateLimits, push, cluster, adminToken, shutdownGrace);
     }
 }

@@ -37,6 +37,10 @@ public final class DeliverySession {
     private final MessageStore store;
     private final ObjectMapper json;
     private final Executor executor;
+    /// WebSocket close code for a connection that a newer one of the same device replaced,
+    /// on this node or another.
+    public static final int CLOSE_REPLACED = 4000;
+
     private final int window;
     private final long maxInflightBytes;
 

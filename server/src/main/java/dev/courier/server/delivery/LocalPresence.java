@@ -42,6 +42,11 @@ public final class LocalPresence implements Presence {
         return Optional.ofNullable(sessions.get(device));
     }
 
+    /// Every live connection of this process, for cluster presence to refresh and catch up.
+    public java.util.Collection<DeliverySession> sessions() {
+        return sessions.values();
+    }
+
     @Override
     public int localCount() {
         return sessions.size();

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class DeliveryEndpoint {
     static final String PATH = "/v1/websocket";
     static final String CONNECTIONS = "courier.websocket.connections";
-    static final int CLOSE_REPLACED = 4000;
+    static final int CLOSE_REPLACED = DeliverySession.CLOSE_REPLACED;
     /// Bytes sent but not yet acknowledged on one socket, beside the count window: a bound on
     /// what a slow reader can make the server buffer (a handful of 256 KiB ciphertexts).
     private static final long MAX_INFLIGHT_BYTES = 4L * 1024 * 1024;
