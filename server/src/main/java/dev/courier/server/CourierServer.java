@@ -15,10 +15,10 @@ import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
 import dev.courier.server.push.NoPushProvider;
 import dev.courier.server.ratelimit.LocalRateLimiter;
-import dev.courier.server.storage.sqlite.SqliteAccountStore;
-import dev.courier.server.storage.sqlite.SqliteDatabase;
-import dev.courier.server.storage.sqlite.SqliteMessageStore;
-import dev.courier.server.storage.sqlite.SqliteOneTimeKeyStore;
+import dev.courier.server.storage.Storage;
+import dev.courier.server.storage.postgres.PostgresStorage;
+import dev.courier.server.storage.sqlite.SqliteStorage;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -31,14 +31,14 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/// The composition root: wires the embedded server from plain constructors, starts it, and
-/// shuts it down in the order that keeps every acknowledged message.
+/// The composition root: wires the server from plain constructors, starts it, and shuts it down
+/// in the order that keeps every acknowledged message.
 public final class CourierServer implements AutoCloseable {
     /// WebSocket close code sent to a device whose registration was removed.
     public static final int CLOSE_DEVICE_REMOVED = 4001;
     private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
 
-    private final SqliteDatabase db;
+    private final Storage storage;
     private final ExpiryReaper reaper;
     private final LocalRateLimiter limiter;
     private final ExecutorService executor;
@@ -55,14 +55,14 @@ public final class CourierServer implements AutoCloseable {
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(metrics);
 
-        db = new SqliteDatabase(config.storage().dataDir(), metrics);
-        AccountStore accountStore = new SqliteAccountStore(db);
-        MessageStore messageStore = new SqliteMessageStore(db);
+        storage = openStorage(config.storage(), metrics);
+        AccountStore accountStore = storage.accounts();
+        MessageStore messageStore = storage.messages();
         executor = Executors.newVirtualThreadPerTaskExecutor();
 
         Presence presence = new LocalPresence();
         var dispatcher = new Dispatcher(presence, new NoPushProvider(metrics), metrics);
-        var keys = new KeyService(accountStore, new SqliteOneTimeKeyStore(db), config.keys());
+        var keys = new KeyService(accountStore, storage.oneTimeKeys(), config.keys());
         var accounts = new AccountService(accountStore, keys, config.accounts(), clock,
                 removed -> presence.local(removed).ifPresent(s -> s.close(CLOSE_DEVICE_REMOVED, "device removed")));
         var messages = new MessageService(accounts, accountStore, messageStore, dispatcher, config, clock, metrics);
@@ -70,8 +70,15 @@ public final class CourierServer implements AutoCloseable {
         limiter = new LocalRateLimiter();
 
         var services = new HttpApi.Services(accounts, keys, messages, messageStore, presence, limiter, metrics,
-                db::isHealthy, executor);
+                storage::isHealthy, executor);
         http = new HttpApi(config, mapper, services);
+    }
+
+    private static Storage openStorage(ServerConfig.Storage config, MeterRegistry metrics) {
+        return switch (config.backend()) {
+            case SQLITE -> SqliteStorage.open(config.dataDir(), metrics);
+            case POSTGRES -> PostgresStorage.open(config.postgres().orElseThrow(), metrics);
+        };
     }
 
     /// Starts a server; the port in `config` may be 0 for an ephemeral one (see [#port()]).
@@ -84,7 +91,7 @@ public final class CourierServer implements AutoCloseable {
             throw e;
         }
         server.reaper.start();
-        log.info("Courier listening on {}:{} (data in {})", config.http().host(), server.port(), config.storage().dataDir());
+        log.info("Courier listening on {}:{} (data in {})", config.http().host(), server.port(), server.storage.database().describe());
         return server;
     }
 
@@ -105,7 +112,7 @@ public final class CourierServer implements AutoCloseable {
             http.close();
         } finally {
             executor.close();
-            db.close();
+            storage.close();
             limiter.close();
             gcMetrics.close();
         }
