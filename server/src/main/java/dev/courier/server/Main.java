@@ -14,7 +14,8 @@ public final class Main {
     private static final String USAGE = """
             Usage: courier-server [--config FILE]
 
-            Starts the Courier server on the embedded SQLite store.
+            Starts the Courier server: on the embedded SQLite store by default, or on
+            PostgreSQL with storage.backend=postgres and storage.postgres.url.
 
               --config FILE   a properties file of settings (see docs/OPERATIONS.md)
               --help          show this text

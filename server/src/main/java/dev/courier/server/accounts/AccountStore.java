@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /// Storage port for accounts, their devices and registration tokens.
-/// Implementations: `SqliteAccountStore`; every one passes `AccountStoreContract`.
+/// Implementations: `SqliteAccountStore`, `PostgresAccountStore`; every one passes `AccountStoreContract`.
 public interface AccountStore {
 
     /// Creates an account with device 1. When `registrationTokenHash` is present, one use of that

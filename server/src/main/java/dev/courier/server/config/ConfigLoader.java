@@ -27,6 +27,10 @@ public final class ConfigLoader {
         d.put("http.maxBodySize", "3MiB");
         d.put("storage.backend", "sqlite");
         d.put("storage.dataDir", "./data");
+        d.put("storage.postgres.url", "");
+        d.put("storage.postgres.user", "");
+        d.put("storage.postgres.password", "");
+        d.put("storage.postgres.poolSize", "10");
         d.put("accounts.maxDevices", "6");
         d.put("registration.policy", "open");
         d.put("admin.token", "");
@@ -103,11 +107,7 @@ public final class ConfigLoader {
     private static ServerConfig build(Map<String, String> v) {
         var http = new ServerConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
                 size(v, "http.maxBodySize", 1024));
-        String backend = v.get("storage.backend").toLowerCase(Locale.ROOT);
-        if (!backend.equals("sqlite")) {
-            throw new ConfigException("storage.backend must be 'sqlite' (got '" + backend + "')");
-        }
-        var storage = new ServerConfig.Storage(backend, Path.of(v.get("storage.dataDir")));
+        var storage = storage(v);
         var accounts = new ServerConfig.Accounts(intIn(v, "accounts.maxDevices", 1, 100),
                 enumValue(v, "registration.policy", ServerConfig.RegistrationPolicy.class));
         var keys = new ServerConfig.Keys(intIn(v, "keys.maxPerUpload", 1, 1000),
@@ -185,6 +185,31 @@ public final class ConfigLoader {
             case "false" -> false;
             default -> throw new ConfigException(key + " must be true or false (got '" + v.get(key) + "')");
         };
+    }
+
+    private static ServerConfig.Storage storage(Map<String, String> v) {
+        var backend = enumValue(v, "storage.backend", ServerConfig.Storage.Backend.class);
+        String url = v.get("storage.postgres.url").trim();
+        int poolSize = intIn(v, "storage.postgres.poolSize", 1, 500);
+        Optional<ServerConfig.Postgres> postgres = Optional.empty();
+        if (backend == ServerConfig.Storage.Backend.POSTGRES) {
+            if (url.isEmpty()) {
+                throw new ConfigException("storage.backend=postgres needs storage.postgres.url ("
+                        + envName("storage.postgres.url") + "), e.g. jdbc:postgresql://db.example:5432/courier");
+            }
+            // The URL is not echoed: it may carry a password.
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException("storage.postgres.url must be a JDBC URL starting with 'jdbc:postgresql://'");
+            }
+            String password = v.get("storage.postgres.password");
+            postgres = Optional.of(new ServerConfig.Postgres(url, v.get("storage.postgres.user").trim(),
+                    password.isEmpty() ? Optional.empty() : Optional.of(new Secret(password)), poolSize));
+        } else if (!url.isEmpty()) {
+            // Most likely a forgotten storage.backend: running on SQLite instead would look like data loss.
+            throw new ConfigException("storage.postgres.url is set but storage.backend is '"
+                    + backend.name().toLowerCase(Locale.ROOT) + "'; set storage.backend=postgres or remove the URL");
+        }
+        return new ServerConfig.Storage(backend, Path.of(v.get("storage.dataDir")), postgres);
     }
 
     private static int intIn(Map<String, String> v, String key, int min, int max) {

@@ -12,7 +12,15 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
 
     public record Http(String host, int port, DataSize maxBodySize) {}
 
-    public record Storage(String backend, Path dataDir) {}
+    /// Where the server keeps its data. `postgres` is present exactly when the backend is
+    /// [Storage.Backend#POSTGRES]; `dataDir` is used only by SQLite.
+    public record Storage(Backend backend, Path dataDir, Optional<Postgres> postgres) {
+        public enum Backend { SQLITE, POSTGRES }
+    }
+
+    /// The PostgreSQL record of truth for cluster mode. An empty `user` leaves it to the URL (or
+    /// the driver's default); the password is a [Secret] so that it never reaches a log line.
+    public record Postgres(String url, String user, Optional<Secret> password, int poolSize) {}
 
     public enum RegistrationPolicy { OPEN, TOKEN }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /// Storage port for one-time pre-keys, EC and Kyber.
-/// Implementations: `SqliteOneTimeKeyStore`; every one passes `OneTimeKeyStoreContract`.
+/// Implementations: `SqliteOneTimeKeyStore`, `PostgresOneTimeKeyStore`; every one passes `OneTimeKeyStoreContract`.
 public interface OneTimeKeyStore {
 
     /// Adds one-time EC and Kyber keys in one atomic step; a key ID already stored for the device

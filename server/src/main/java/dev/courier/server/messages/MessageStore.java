@@ -6,9 +6,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /// Storage port for per-device message queues and the record of accepted sends.
-/// Implementations: `SqliteMessageStore`; every one passes `MessageStoreContract`.
+/// Implementations: `SqliteMessageStore`, `PostgresMessageStore`; every one passes `MessageStoreContract`.
 ///
-/// Every write returns only once it is durable (on SQLite: committed with `synchronous=FULL`).
+/// Every write returns only once it is durable (on SQLite: committed with `synchronous=FULL`; on
+/// PostgreSQL: committed with `synchronous_commit=on`).
 public interface MessageStore {
 
     Optional<SentMessage> findSent(UUID sender, UUID messageId);

@@ -23,6 +23,67 @@ class ConfigLoaderTest {
         assertThat(c.messages().maxCiphertextSize()).isEqualTo(DataSize.ofKibibytes(256));
         assertThat(c.accounts().registrationPolicy()).isEqualTo(ServerConfig.RegistrationPolicy.OPEN);
         assertThat(c.adminToken()).isEmpty();
+        assertThat(c.storage().backend()).isEqualTo(ServerConfig.Storage.Backend.SQLITE);
+        assertThat(c.storage().dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.storage().postgres()).isEmpty();
+    }
+
+    @Test
+    void postgresSettingsComeFromTheFileAndTheEnvironmentWins(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("courier.properties");
+        Files.writeString(file, """
+                storage.backend = postgres
+                storage.postgres.url = jdbc:postgresql://db.internal:5432/courier
+                storage.postgres.user = courier
+                storage.postgres.poolSize = 20
+                """);
+
+        ServerConfig c = ConfigLoader.load(Optional.of(file), Map.of(
+                "COURIER_STORAGE_POSTGRES_PASSWORD", "pg-password-from-env", "COURIER_STORAGE_POSTGRES_POOL_SIZE", "32"));
+
+        assertThat(c.storage().backend()).isEqualTo(ServerConfig.Storage.Backend.POSTGRES);
+        ServerConfig.Postgres pg = c.storage().postgres().orElseThrow();
+        assertThat(pg.url()).isEqualTo("jdbc:postgresql://db.internal:5432/courier");
+        assertThat(pg.user()).isEqualTo("courier");
+        assertThat(pg.poolSize()).isEqualTo(32);
+        assertThat(pg.password()).hasValueSatisfying(p -> assertThat(p.reveal()).isEqualTo("pg-password-from-env"));
+        assertThat(c.toString()).doesNotContain("pg-password-from-env");
+    }
+
+    @Test
+    void postgresBackendIsChosenCaseInsensitivelyWithDefaults() {
+        ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of(
+                "COURIER_STORAGE_BACKEND", "Postgres", "COURIER_STORAGE_POSTGRES_URL", "jdbc:postgresql://localhost/courier"));
+
+        ServerConfig.Postgres pg = c.storage().postgres().orElseThrow();
+        assertThat(pg.user()).as("empty: left to the URL or the driver").isEmpty();
+        assertThat(pg.password()).isEmpty();
+        assertThat(pg.poolSize()).isEqualTo(10);
+    }
+
+    @Test
+    void postgresBackendWithoutUrlIsRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("COURIER_STORAGE_BACKEND", "postgres")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.postgres.url").hasMessageContaining("COURIER_STORAGE_POSTGRES_URL");
+    }
+
+    @Test
+    void postgresUrlThatIsNotJdbcIsRefusedWithoutEchoingIt() {
+        String url = "postgres://courier:hunter2@db.internal/courier";
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(
+                "COURIER_STORAGE_BACKEND", "postgres", "COURIER_STORAGE_POSTGRES_URL", url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.postgres.url").hasMessageContaining("jdbc:postgresql://")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void postgresUrlWithTheSqliteBackendIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(
+                "COURIER_STORAGE_POSTGRES_URL", "jdbc:postgresql://localhost/courier")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.backend").hasMessageContaining("sqlite");
     }
 
     @Test
@@ -39,6 +100,7 @@ class ConfigLoaderTest {
             "http.port, HTTP_PORT",
             "messages.maxQueueDepth, MESSAGES_MAX_QUEUE_DEPTH",
             "storage.dataDir, STORAGE_DATA_DIR",
+            "storage.postgres.poolSize, STORAGE_POSTGRES_POOL_SIZE",
             "ratelimit.sendPerAccount, RATELIMIT_SEND_PER_ACCOUNT",
     })
     void environmentNamesAreUpperSnakeCase(String key, String suffix) {
@@ -63,6 +125,8 @@ class ConfigLoaderTest {
             "COURIER_RATELIMIT_PER_IP           | lots      | ratelimit.perIp",
             "COURIER_ADMIN_TOKEN                | short     | admin.token",
             "COURIER_STORAGE_BACKEND            | mysql     | storage.backend",
+            "COURIER_STORAGE_POSTGRES_POOL_SIZE | 0         | storage.postgres.poolSize",
+            "COURIER_STORAGE_POSTGRES_POOL_SIZE | many      | storage.postgres.poolSize",
             "COURIER_HTTP_MAX_BODY_SIZE         | 2KiB      | http.maxBodySize",
     })
     void badValueFailsFastNamingTheSetting(String env, String value, String key) {

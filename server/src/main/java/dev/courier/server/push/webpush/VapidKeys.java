@@ -99,6 +99,17 @@ public final class VapidKeys {
         return "VapidKeys[public=" + publicKeyBase64Url() + "]";
     }
 
+    /// A new key pair in the PEM form [#fromPem] reads: for a store other than the data directory.
+    public static String newPem() {
+        KeyPair pair = P256.generateKeyPair();
+        return pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded());
+    }
+
+    /// Reads keys written by [#newPem]; `where` names their origin in error messages.
+    public static VapidKeys fromPem(String pem, String where) {
+        return parse(pem, where);
+    }
+
     private static VapidKeys create(Path dataDir, Path file) {
         KeyPair pair = P256.generateKeyPair();
         String pem = pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded());
@@ -159,6 +170,10 @@ public final class VapidKeys {
     }
 
     private static VapidKeys parse(String text, Path file) {
+        return parse(text, file.toString());
+    }
+
+    private static VapidKeys parse(String text, String file) {
         byte[] privateDer = null;
         byte[] publicDer = null;
         Matcher m = PEM_BLOCK.matcher(text);
@@ -179,7 +194,7 @@ public final class VapidKeys {
             ECPrivateKey priv = (ECPrivateKey) ec.generatePrivate(new PKCS8EncodedKeySpec(privateDer));
             ECPublicKey pub = (ECPublicKey) ec.generatePublic(new X509EncodedKeySpec(publicDer));
             P256.encodePoint(pub); // refuses a key on another curve
-            requireMatching(priv, pub, file.toString());
+            requireMatching(priv, pub, file);
             return new VapidKeys(priv, pub);
         } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
             throw new IllegalStateException(file + " does not hold a P-256 key pair: " + e.getMessage(), e);

@@ -8,10 +8,10 @@ import dev.courier.server.accounts.Device;
 import dev.courier.server.accounts.DeviceAddress;
 import dev.courier.server.accounts.DeviceCredential;
 import dev.courier.server.accounts.NewDevice;
+import dev.courier.server.storage.DeviceRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,15 +20,6 @@ import org.sqlite.SQLiteException;
 
 /// [AccountStore] on the embedded database.
 public final class SqliteAccountStore implements AccountStore {
-    private static final String INSERT_DEVICE = """
-            INSERT INTO devices (account_id, device_id, name, registration_id, credential_salt, credential_hash,
-                identity_key, signed_key_id, signed_key, signed_key_sig, pq_last_resort_id, pq_last_resort_key,
-                pq_last_resort_sig, created_at, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-    private static final String DEVICE_COLUMNS = """
-            device_id, name, registration_id, identity_key, signed_key_id, signed_key, signed_key_sig,
-            pq_last_resort_id, pq_last_resort_key, pq_last_resort_sig, created_at, last_seen""";
-
     private final SqliteDatabase db;
 
     public SqliteAccountStore(SqliteDatabase db) {
@@ -66,22 +57,9 @@ public final class SqliteAccountStore implements AccountStore {
     }
 
     private static void insertDevice(SqlSession s, UUID accountId, int deviceId, NewDevice d, long now) throws SQLException {
-        PreparedStatement ps = s.prepare(INSERT_DEVICE);
+        PreparedStatement ps = s.prepare(DeviceRows.INSERT);
         ps.setBytes(1, Uuids.toBytes(accountId));
-        ps.setInt(2, deviceId);
-        ps.setString(3, d.name());
-        ps.setInt(4, d.registrationId());
-        ps.setBytes(5, d.credential().salt());
-        ps.setBytes(6, d.credential().hash());
-        ps.setBytes(7, d.identityKey());
-        ps.setInt(8, d.signedPreKey().keyId());
-        ps.setBytes(9, d.signedPreKey().publicKey());
-        ps.setBytes(10, d.signedPreKey().signature());
-        ps.setInt(11, d.pqLastResortPreKey().keyId());
-        ps.setBytes(12, d.pqLastResortPreKey().publicKey());
-        ps.setBytes(13, d.pqLastResortPreKey().signature());
-        ps.setLong(14, now);
-        ps.setLong(15, now);
+        DeviceRows.bindNew(ps, deviceId, d, now);
         ps.executeUpdate();
     }
 
@@ -147,31 +125,20 @@ public final class SqliteAccountStore implements AccountStore {
     @Override
     public List<Device> devices(UUID accountId) {
         return db.read(s -> {
-            PreparedStatement ps = s.prepare("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE account_id = ? ORDER BY device_id");
+            PreparedStatement ps = s.prepare("SELECT " + DeviceRows.COLUMNS + " FROM devices WHERE account_id = ? ORDER BY device_id");
             ps.setBytes(1, Uuids.toBytes(accountId));
-            List<Device> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Device(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getBytes(4),
-                            new SignedPreKey(rs.getInt(5), rs.getBytes(6), rs.getBytes(7)),
-                            new SignedPreKey(rs.getInt(8), rs.getBytes(9), rs.getBytes(10)),
-                            rs.getLong(11), rs.getLong(12)));
-                }
-            }
-            return out;
+            return DeviceRows.readAll(ps);
         });
     }
 
     @Override
     public Optional<DeviceCredential> credential(DeviceAddress device) {
         return db.read(s -> {
-            PreparedStatement ps = s.prepare("SELECT credential_salt, credential_hash FROM devices WHERE account_id = ? AND device_id = ?");
+            PreparedStatement ps = s.prepare("SELECT " + DeviceRows.CREDENTIAL_COLUMNS
+                    + " FROM devices WHERE account_id = ? AND device_id = ?");
             ps.setBytes(1, Uuids.toBytes(device.accountId()));
             ps.setInt(2, device.deviceId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return Optional.empty();
-                return Optional.of(new DeviceCredential(rs.getBytes(1), rs.getBytes(2)));
-            }
+            return DeviceRows.readCredential(ps);
         });
     }
 

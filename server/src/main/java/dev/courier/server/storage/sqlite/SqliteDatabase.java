@@ -1,5 +1,6 @@
 package dev.courier.server.storage.sqlite;
 
+import dev.courier.server.storage.Storage;
 import dev.courier.server.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import org.sqlite.SQLiteConfig;
 ///
 /// Writes go through the [GroupCommitWriter]'s single thread; reads take a connection from a
 /// small pool and run concurrently with the writer, as WAL allows.
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase implements Storage.Database {
     private static final Logger log = LoggerFactory.getLogger(SqliteDatabase.class);
     static final String FILE_NAME = "courier.db";
     private static final int READERS = 4;
@@ -70,6 +71,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /// True when a reader can query the database.
+    @Override
     public boolean isHealthy() {
         try {
             return read(s -> {
@@ -80,6 +82,11 @@ public final class SqliteDatabase implements AutoCloseable {
         } catch (StorageException e) {
             return false;
         }
+    }
+
+    @Override
+    public String describe() {
+        return "SQLite at " + file;
     }
 
     private SqlSession open(boolean readOnly) throws SQLException {

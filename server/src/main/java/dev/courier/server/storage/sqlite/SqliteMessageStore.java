@@ -9,15 +9,13 @@ import dev.courier.server.messages.QueueFullException;
 import dev.courier.server.messages.SentMessage;
 import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StoredEnvelope;
+import dev.courier.server.storage.ExpiryTally;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -176,31 +174,24 @@ public final class SqliteMessageStore implements MessageStore {
                     RETURNING account_id, device_id, type, source_account, message_id""");
             del.setLong(1, now);
             del.setInt(2, limit);
-            int expired = 0;
-            Map<UUID, Set<UUID>> expiredBySender = new HashMap<>();
-            Map<DeviceAddress, Integer> depthChanges = new HashMap<>();
+            ExpiryTally tally = new ExpiryTally();
             try (ResultSet rs = del.executeQuery()) {
                 while (rs.next()) {
-                    expired++;
-                    depthChanges.merge(new DeviceAddress(Uuids.fromBytes(rs.getBytes(1)), rs.getInt(2)), 1, Integer::sum);
-                    // A notice that expires is not itself reported: that would loop.
-                    if (rs.getInt(3) != EnvelopeType.EXPIRY_NOTICE && rs.getBytes(4) != null) {
-                        expiredBySender.computeIfAbsent(Uuids.fromBytes(rs.getBytes(4)), k -> new LinkedHashSet<>())
-                                .add(Uuids.fromBytes(rs.getBytes(5)));
-                    }
+                    tally.add(new DeviceAddress(Uuids.fromBytes(rs.getBytes(1)), rs.getInt(2)), rs.getInt(3),
+                            Uuids.fromBytes(rs.getBytes(4)), Uuids.fromBytes(rs.getBytes(5)));
                 }
             }
-            for (var change : depthChanges.entrySet()) {
+            for (var change : tally.removedPerQueue().entrySet()) {
                 addDepth(s, Uuids.toBytes(change.getKey().accountId()), change.getKey().deviceId(), -change.getValue());
             }
             Set<DeviceAddress> notified = new HashSet<>();
-            for (var entry : expiredBySender.entrySet()) {
+            for (var entry : tally.expiredBySender().entrySet()) {
                 for (int deviceId : deviceIds(s, entry.getKey())) {
-                    insertNotice(s, entry.getKey(), deviceId, List.copyOf(entry.getValue()), now, noticeExpiresAt);
+                    insertNotice(s, entry.getKey(), deviceId, entry.getValue(), now, noticeExpiresAt);
                     notified.add(new DeviceAddress(entry.getKey(), deviceId));
                 }
             }
-            return new ExpiryResult(expired, notified);
+            return new ExpiryResult(tally.expired(), notified);
         });
     }
 

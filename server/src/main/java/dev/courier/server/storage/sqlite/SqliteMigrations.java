@@ -1,8 +1,6 @@
 package dev.courier.server.storage.sqlite;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.courier.server.storage.SqlScripts;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -29,7 +27,7 @@ final class SqliteMigrations {
                     + SCRIPTS.size() + "); upgrade the server");
         }
         for (int version = current + 1; version <= SCRIPTS.size(); version++) {
-            String script = load(SCRIPTS.get(version - 1));
+            String script = SqlScripts.load("/db/sqlite/" + SCRIPTS.get(version - 1));
             session.connection().setAutoCommit(false);
             try {
                 for (String statement : script.split(";\\s*\\n")) {
@@ -47,12 +45,4 @@ final class SqliteMigrations {
         }
     }
 
-    private static String load(String name) throws SQLException {
-        try (InputStream in = SqliteMigrations.class.getResourceAsStream("/db/sqlite/" + name)) {
-            if (in == null) throw new SQLException("migration script " + name + " is missing from the build");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SQLException("cannot read migration script " + name, e);
-        }
-    }
 }

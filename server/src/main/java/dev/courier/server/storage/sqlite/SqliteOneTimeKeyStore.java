@@ -2,16 +2,15 @@ package dev.courier.server.storage.sqlite;
 
 import dev.courier.protocol.PreKey;
 import dev.courier.protocol.SignedPreKey;
-import dev.courier.server.ServiceException;
 import dev.courier.server.accounts.DeviceAddress;
 import dev.courier.server.keys.OneTimeKeyStore;
+import dev.courier.server.storage.OneTimeKeyRows;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /// [OneTimeKeyStore] on the embedded database. Taking keys is a write, so it runs on the single
 /// writer thread: two fetches can never read the same key before either deletes it.
@@ -46,19 +45,11 @@ public final class SqliteOneTimeKeyStore implements OneTimeKeyStore {
                 pq.setBytes(5, k.signature());
                 pq.executeUpdate();
             }
-            checkLimit(s, "one_time_pre_keys", device, maxStored);
-            checkLimit(s, "one_time_pq_pre_keys", device, maxStored);
+            // Inside the write's savepoint: a refusal undoes the inserts.
+            OneTimeKeyRows.checkLimit(count(s, OneTimeKeyRows.EC_TABLE, device), maxStored);
+            OneTimeKeyRows.checkLimit(count(s, OneTimeKeyRows.PQ_TABLE, device), maxStored);
             return null;
         });
-    }
-
-    /// Runs inside the write's savepoint: throwing here undoes the insert.
-    private static void checkLimit(SqlSession s, String table, DeviceAddress device, int maxStored) throws SQLException {
-        int count = count(s, table, device);
-        if (count > maxStored) {
-            throw ServiceException.badRequest("too_many_keys", "a device may store at most " + maxStored
-                    + " one-time keys of each kind; this upload would make " + count);
-        }
     }
 
     private static int count(SqlSession s, String table, DeviceAddress device) throws SQLException {
@@ -91,17 +82,9 @@ public final class SqliteOneTimeKeyStore implements OneTimeKeyStore {
                 byte[] id = Uuids.toBytes(d.accountId());
                 ec.setBytes(1, id);
                 ec.setInt(2, d.deviceId());
-                Optional<PreKey> preKey = Optional.empty();
-                try (ResultSet rs = ec.executeQuery()) {
-                    if (rs.next()) preKey = Optional.of(new PreKey(rs.getInt(1), rs.getBytes(2)));
-                }
                 pq.setBytes(1, id);
                 pq.setInt(2, d.deviceId());
-                Optional<SignedPreKey> pqKey = Optional.empty();
-                try (ResultSet rs = pq.executeQuery()) {
-                    if (rs.next()) pqKey = Optional.of(new SignedPreKey(rs.getInt(1), rs.getBytes(2), rs.getBytes(3)));
-                }
-                out.put(d, new Taken(preKey, pqKey));
+                out.put(d, new Taken(OneTimeKeyRows.takePreKey(ec), OneTimeKeyRows.takePqPreKey(pq)));
             }
             return out;
         });
@@ -109,6 +92,6 @@ public final class SqliteOneTimeKeyStore implements OneTimeKeyStore {
 
     @Override
     public KeyCounts count(DeviceAddress device) {
-        return db.read(s -> new KeyCounts(count(s, "one_time_pre_keys", device), count(s, "one_time_pq_pre_keys", device)));
+        return db.read(s -> new KeyCounts(count(s, OneTimeKeyRows.EC_TABLE, device), count(s, OneTimeKeyRows.PQ_TABLE, device)));
     }
 }

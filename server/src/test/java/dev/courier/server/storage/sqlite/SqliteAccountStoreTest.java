@@ -1,13 +1,14 @@
 package dev.courier.server.storage.sqlite;
 
 import dev.courier.server.storage.AccountStoreContract;
+import dev.courier.server.storage.StoresUnderTest;
 
 /// [AccountStoreContract] on a real SQLite file.
 class SqliteAccountStoreTest extends AccountStoreContract {
-    private final SqliteTestStores sqlite = new SqliteTestStores();
+    private final StoresUnderTest sqlite = new StoresUnderTest(SqliteTestBackend::new);
 
     @Override
-    protected Stores createStores() throws Exception {
+    protected Stores createStores() {
         return sqlite.create();
     }
 

@@ -1,13 +1,14 @@
 package dev.courier.server.storage.sqlite;
 
 import dev.courier.server.storage.OneTimeKeyStoreContract;
+import dev.courier.server.storage.StoresUnderTest;
 
 /// [OneTimeKeyStoreContract] on a real SQLite file.
 class SqliteOneTimeKeyStoreTest extends OneTimeKeyStoreContract {
-    private final SqliteTestStores sqlite = new SqliteTestStores();
+    private final StoresUnderTest sqlite = new StoresUnderTest(SqliteTestBackend::new);
 
     @Override
-    protected Stores createStores() throws Exception {
+    protected Stores createStores() {
         return sqlite.create();
     }
 
