@@ -25,6 +25,7 @@ public final class ConfigLoader {
         d.put("http.host", "0.0.0.0");
         d.put("http.port", "8080");
         d.put("http.maxBodySize", "3MiB");
+        d.put("http.trustedProxies", "");
         d.put("storage.backend", "sqlite");
         d.put("storage.dataDir", "./data");
         d.put("storage.postgres.url", "");
@@ -106,7 +107,7 @@ public final class ConfigLoader {
 
     private static ServerConfig build(Map<String, String> v) {
         var http = new ServerConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
-                size(v, "http.maxBodySize", 1024));
+                size(v, "http.maxBodySize", 1024), trustedProxies(v));
         var storage = storage(v);
         var accounts = new ServerConfig.Accounts(intIn(v, "accounts.maxDevices", 1, 100),
                 enumValue(v, "registration.policy", ServerConfig.RegistrationPolicy.class));
@@ -135,6 +136,21 @@ public final class ConfigLoader {
         }
         return new ServerConfig(http, storage, accounts, keys, messages, webSocket, rates, push, cluster, adminToken,
                 duration(v, "shutdown.grace"));
+    }
+
+    private static java.util.Set<java.net.InetAddress> trustedProxies(Map<String, String> v) {
+        java.util.Set<java.net.InetAddress> proxies = new java.util.LinkedHashSet<>();
+        for (String entry : v.get("http.trustedProxies").split(",")) {
+            String address = entry.trim();
+            if (address.isEmpty()) continue;
+            try {
+                // Literals only: trusting a host name would trust whatever it resolves to later.
+                proxies.add(java.net.InetAddress.ofLiteral(address));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("http.trustedProxies must list IP addresses, separated by commas (got '" + address + "')");
+            }
+        }
+        return java.util.Set.copyOf(proxies);
     }
 
     private static ServerConfig.Push push(Map<String, String> v) {

@@ -10,7 +10,8 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
                            WebSocket webSocket, RateLimits rateLimits, Push push, Cluster cluster, Optional<Secret> adminToken,
                            Duration shutdownGrace) {
 
-    public record Http(String host, int port, DataSize maxBodySize) {}
+    /// `trustedProxies`: addresses of reverse proxies whose `X-Forwarded-For` names the client.
+    public record Http(String host, int port, DataSize maxBodySize, java.util.Set<java.net.InetAddress> trustedProxies) {}
 
     /// Where the server keeps its data. `postgres` is present exactly when the backend is
     /// [Storage.Backend#POSTGRES]; `dataDir` is used only by SQLite.
@@ -65,7 +66,7 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
     }
 
     public ServerConfig withPort(int port) {
-        return new ServerConfig(new Http(http.host, port, http.maxBodySize), storage, accounts, keys, messages,
+        return new ServerConfig(new Http(http.host, port, http.maxBodySize, http.trustedProxies), storage, accounts, keys, messages,
                 webSocket, rateLimits, push, cluster, adminToken, shutdownGrace);
     }
 }

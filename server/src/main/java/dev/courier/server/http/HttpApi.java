@@ -96,6 +96,8 @@ public final class HttpApi implements AutoCloseable {
         c.jetty.threadPool = threads;
         c.http.maxRequestSize = config.http().maxBodySize().bytes();
         c.http.generateEtags = false;
+        var clientAddress = new ClientAddress(config.http().trustedProxies());
+        c.contextResolver.ip = clientAddress::of;
         c.http.prefer405over404 = true;
         c.router.ignoreTrailingSlashes = true;
         c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
