@@ -1,5 +1,6 @@
 package dev.courier.bench;
 
+import dev.courier.bench.target.ClusterServer;
 import dev.courier.bench.target.RemoteServer;
 import dev.courier.bench.target.ServerUnderTest;
 import dev.courier.bench.target.SpawnedServer;
@@ -31,14 +32,27 @@ public final class ServerOptions {
             description = "Connections per loopback source address before moving to the next 127.0.0.x (default: ${DEFAULT-VALUE}).")
     int perAddress;
 
+    @Option(names = "--cluster", paramLabel = "N", defaultValue = "0",
+            description = "Start an N-node cluster instead of one server: nodes on a fresh PostgreSQL database, a Redis of their own, nginx in front (deploy/nginx/courier.conf).")
+    int cluster;
+
+    @Option(names = "--postgres-url", paramLabel = "JDBC", defaultValue = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres",
+            description = "With --cluster: PostgreSQL where the harness may create and drop its database (default: ${DEFAULT-VALUE}).")
+    String postgresUrl;
+
     /// The server to load: the `--target`, or a new process with the benchmark's settings.
     ServerUnderTest open(Map<String, String> settings) {
         if (perAddress < 1) throw new CliException("--per-address must be at least 1");
+        if (target != null && cluster > 0) throw new CliException("give --target or --cluster, not both");
         if (target != null) {
             if (target.getScheme() == null || !target.getScheme().startsWith("http") || target.getHost() == null) {
                 throw new CliException("--target must be an http:// URL, e.g. http://127.0.0.1:8080");
             }
             return new RemoteServer(target);
+        }
+        if (cluster < 0 || cluster > 16) throw new CliException("--cluster must be between 1 and 16 nodes");
+        if (cluster > 0) {
+            return ClusterServer.start(cluster, postgresUrl, serverClasspath, serverJvmOptions, SpawnedServer.benchmarkSettings(settings));
         }
         return SpawnedServer.start(serverClasspath, serverJvmOptions, SpawnedServer.benchmarkSettings(settings));
     }

@@ -8,6 +8,13 @@ public final class PrometheusText {
         this.text = text;
     }
 
+    /// Several servers' expositions as one, so that [#sum] adds up over all of them (a cluster).
+    public static PrometheusText combined(java.util.List<PrometheusText> parts) {
+        StringBuilder all = new StringBuilder();
+        for (PrometheusText part : parts) all.append(part.text).append('\n');
+        return new PrometheusText(all.toString());
+    }
+
     /// The sum of every sample of `name` whose labels contain `label` (all samples when null), or
     /// NaN when there is none.
     public double sum(String name, String label) {
