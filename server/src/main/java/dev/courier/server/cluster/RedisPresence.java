@@ -35,12 +35,19 @@ public final class RedisPresence implements Presence, AutoCloseable {
     private static final String REPLACED = "r:";
     /// Deletes the presence key only while it still names this node: a device that moved to
     /// another node meanwhile keeps its new entry.
-    private static final String RELEASE = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0""";
+    private static final RedisScript RELEASE = new RedisScript("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0""");
     /// Refreshes the TTL unless another node has claimed the device since.
-    private static final String REFRESH = """
+    private static final RedisScript REFRESH = new RedisScript("""
             local v = redis.call('GET', KEYS[1])
-            if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0""";
+            if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0""");
+    /// Looks up the device's node and publishes the signal on its channel, in one round trip.
+    /// KEYS[1] presence key; ARGV[1] this node, ARGV[2] channel prefix, ARGV[3] message. Returns
+    /// the number of receivers, or -1 when the device is on no other node.
+    private static final RedisScript SIGNAL_REMOTE = new RedisScript("""
+            local node = redis.call('GET', KEYS[1])
+            if node == false or node == ARGV[1] then return -1 end
+            return redis.call('PUBLISH', ARGV[2] .. node, ARGV[3])""");
 
     private final LocalPresence local = new LocalPresence();
     private final Redis redis;
@@ -79,7 +86,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
     }
 
     private String channelOf(String node) {
-        return redis.key("node:" + node);
+        return redis.key("node:") + node;
     }
 
     @Override
@@ -103,7 +110,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
         local.detach(session);
         if (local.local(session.device()).isPresent()) return;
         try {
-            redis.call(j -> j.eval(RELEASE, List.of(presenceKey(session.device())), List.of(nodeId)));
+            redis.call(j -> RELEASE.run(j, List.of(presenceKey(session.device())), List.of(nodeId)));
         } catch (RedisUnavailableException e) {
             // The entry expires after its TTL; signals to it until then reach no session and are harmless.
         }
@@ -113,10 +120,10 @@ public final class RedisPresence implements Presence, AutoCloseable {
     public boolean signal(DeviceAddress device) {
         if (local.signal(device)) return true;
         try {
-            String node = redis.call(j -> j.get(presenceKey(device)));
-            if (node == null || node.equals(nodeId)) return false;
-            long receivers = redis.call(j -> j.publish(channelOf(node), SIGNAL + device));
-            if (receivers == 0) return false; // that node is gone; its entry has not expired yet
+            long receivers = (Long) redis.call(j -> SIGNAL_REMOTE.run(j, List.of(presenceKey(device)),
+                    List.of(nodeId, redis.key("node:"), SIGNAL + device)));
+            // -1: on no other node. 0: that node is gone, and its entry has not expired yet.
+            if (receivers <= 0) return false;
             remoteSignals.increment();
             return true;
         } catch (RedisUnavailableException e) {
@@ -176,9 +183,10 @@ public final class RedisPresence implements Presence, AutoCloseable {
             for (int from = 0; from < sessions.size(); from += 1000) {
                 List<DeliverySession> chunk = sessions.subList(from, Math.min(sessions.size(), from + 1000));
                 redis.call(j -> {
+                    REFRESH.load(j);
                     Pipeline p = j.pipelined();
                     for (DeliverySession s : chunk) {
-                        p.eval(REFRESH, List.of(presenceKey(s.device())), List.of(nodeId, Long.toString(ttlMillis)));
+                        REFRESH.queue(p, List.of(presenceKey(s.device())), List.of(nodeId, Long.toString(ttlMillis)));
                     }
                     p.sync();
                     return null;

@@ -17,7 +17,7 @@ import java.util.List;
 public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     /// KEYS[1] bucket; ARGV[1] capacity, ARGV[2] permits per microsecond. Returns 0 when a permit
     /// was taken, else the microseconds until one will be there.
-    private static final String TAKE = """
+    private static final RedisScript TAKE = new RedisScript("""
             local capacity = tonumber(ARGV[1])
             local rate = tonumber(ARGV[2])
             local t = redis.call('TIME')
@@ -30,7 +30,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
             if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
             redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
             redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate / 1000) + 1000)
-            return wait""";
+            return wait""");
 
     private final Redis redis;
     private final LocalRateLimiter fallback = new LocalRateLimiter();
@@ -43,7 +43,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     public void acquire(String key, RateLimit limit) {
         long waitMicros;
         try {
-            Object answer = redis.call(j -> j.eval(TAKE, List.of(redis.key("rate:" + key)),
+            Object answer = redis.call(j -> TAKE.run(j, List.of(redis.key("rate:" + key)),
                     List.of(Integer.toString(limit.permits()), Double.toString(limit.permitsPerNano() * 1000))));
             waitMicros = (Long) answer;
         } catch (RedisUnavailableException e) {
