@@ -44,7 +44,7 @@ class ClusterTest {
     }
 
     @Test
-    void aSendOnOneNodeIsPushedToASocketOnAnotherWithoutPolling() throws Exception {
+    void aSendOnOneNodeIsPushedToASocketOnAnotherWithoutPollingAndANewerSocketReplacesIt() throws Exception {
         // Catch-up passes only every minute: a delivery within seconds can only be the Redis signal.
         try (var cluster = new ClusterFixture(3, Map.of("cluster.catchUpInterval", "60s"))) {
             var onNode1 = new TestClient(cluster.node(1).baseUrl());
@@ -59,6 +59,11 @@ class ClusterTest {
                     assertThat(TestSocket.text(envelope)).isEqualTo("hello " + i);
                     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
                     socket.ack(envelope.guid());
+                }
+                // A device has one live connection cluster-wide: connecting on node 3 closes the one on node 2.
+                try (var newer = TestSocket.connect(cluster.node(3).wsUrl(), bob)) {
+                    newer.expectQueueEmpty();
+                    assertThat(socket.awaitClose(Duration.ofSeconds(5))).isEqualTo(4000);
                 }
             }
             assertThat(metric(cluster.node(1), "courier_cluster_signals_sent_total")).isEqualTo(5.0);
