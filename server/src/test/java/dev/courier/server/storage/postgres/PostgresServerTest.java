@@ -91,4 +91,17 @@ class PostgresServerTest {
             return rs.getInt(1);
         }
     }
+
+    @Test
+    void everyNodeOnTheDatabaseSignsWakeUpsWithTheSameVapidKey() {
+        // A second node with a data directory of its own: the key must come from the database.
+        try (var other = new TestServer(database.serverSettings())) {
+            String first = client.request("GET", "/v1/push/vapid-key", null, null).body().get("publicKey").asText();
+            String second = new TestClient(other.baseUrl()).request("GET", "/v1/push/vapid-key", null, null)
+                    .body().get("publicKey").asText();
+            assertThat(second).isEqualTo(first);
+            assertThat(other.dataDir()).isNotEqualTo(server.dataDir());
+            assertThat(other.dataDir().resolve("vapid-key.pem")).doesNotExist();
+        }
+    }
 }
