@@ -195,7 +195,7 @@ public final class SustainedScenario implements Scenario {
         return Math.round(v * 10) / 10.0;
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

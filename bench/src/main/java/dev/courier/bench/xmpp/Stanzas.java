@@ -72,9 +72,10 @@ public final class Stanzas {
         return end < 0 ? null : element.substring(start + 6, end);
     }
 
-    /// The element's name: `message`, `iq`, `stream:features`, …
+    /// The element's name: `message`, `iq`, `stream:features`, … (`/stream:stream` for the end
+    /// of the stream).
     public static String name(String element) {
-        int end = 1;
+        int end = element.startsWith("</") ? 2 : 1;
         while (end < element.length() && " />\t\r\n".indexOf(element.charAt(end)) < 0) end++;
         return element.substring(1, end);
     }
