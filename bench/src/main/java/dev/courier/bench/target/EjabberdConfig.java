@@ -60,13 +60,26 @@ final class EjabberdConfig {
                 """.formatted(host, port);
     }
 
-    /// `ejabberdctl.cfg`: the node's name, and Erlang port and process tables big enough for
-    /// `maxConnections` sockets (each is a port and a process or two).
-    static String ctl(String node, int maxConnections) {
+    /// `ejabberdctl.cfg`: the node's name, Erlang port and process tables big enough for
+    /// `maxConnections` sockets (each is a port and a process or two), and `erl` replaced by
+    /// [#erlWrapper], which `ejabberdctl` allows because it reads this file after setting `ERL`.
+    static String ctl(String node, int maxConnections, String erlWrapper) {
         return """
                 ERLANG_NODE=%s
                 ERL_MAX_PORTS=%d
                 ERL_PROCESSES=%d
-                """.formatted(node, Math.max(32_000, 2 * maxConnections + 1_000), Math.max(250_000, 4 * maxConnections + 10_000));
+                ERL=%s
+                """.formatted(node, Math.max(32_000, 2 * maxConnections + 1_000), Math.max(250_000, 4 * maxConnections + 10_000), erlWrapper);
+    }
+
+    /// `erl`, after raising the open-file soft limit to the hard one, as Courier's launch shell
+    /// does. Needed because `ejabberdctl` started by root runs the node through `su ejabberd`, which
+    /// puts the soft limit back to 1,024, and the VM sizes its tables from the limit it starts with.
+    static String erlWrapper() {
+        return """
+                #!/bin/sh
+                ulimit -n "$(ulimit -Hn)" 2>/dev/null
+                exec /usr/bin/erl "$@"
+                """;
     }
 }

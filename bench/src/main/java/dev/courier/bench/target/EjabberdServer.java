@@ -49,7 +49,10 @@ public final class EjabberdServer implements AutoCloseable {
                 Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
             }
             Files.writeString(dir.resolve("ejabberd.yml"), EjabberdConfig.yaml(HOST, port));
-            Files.writeString(dir.resolve("ejabberdctl.cfg"), EjabberdConfig.ctl(node, maxConnections));
+            Path erl = dir.resolve("erl");
+            Files.writeString(erl, EjabberdConfig.erlWrapper());
+            Files.setPosixFilePermissions(erl, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(dir.resolve("ejabberdctl.cfg"), EjabberdConfig.ctl(node, maxConnections, erl.toString()));
             Files.writeString(dir.resolve("inetrc"), "{lookup,[\"file\",\"native\"]}.\n{host,{127,0,0,1}, [\"localhost\"]}.\n");
         } catch (IOException e) {
             ScratchDirectory.delete(dir);
