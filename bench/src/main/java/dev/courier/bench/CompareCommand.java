@@ -33,7 +33,7 @@ final class CompareCommand implements Callable<Integer> {
             description = "Seconds at the start of each rate left out of the totals (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--sweep-rates", split = ",", paramLabel = "N[,N…]", defaultValue = "500,1000,2000,4000,8000,16000",
+    @Option(names = "--sweep-rates", split = ",", paramLabel = "N[,N…]", defaultValue = "250,500,1000,2000,4000,8000,16000",
             description = "Rates tried for throughput at a fixed p99, lowest first; stops at the first over the bound (default: ${DEFAULT-VALUE}).")
     List<Integer> sweepRates;
 

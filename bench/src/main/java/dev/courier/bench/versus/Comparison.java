@@ -150,7 +150,7 @@ public final class Comparison {
     private Table summary(Side c, Side e, Ratios r) {
         var t = Table.builder("Courier vs ejabberd (same generator, same machine, one after the other)",
                 "measure", "Courier", "ejabberd", "Courier/ejabberd", "better");
-        t.row("throughput at p99 ≤ " + LatencySummary.fmt(params.p99BoundMs()) + " ms (msgs/s)", rate(c), rate(e), ratio(r.throughputAtP99()), "higher");
+        t.row("throughput at p99 ≤ " + LatencySummary.fmt(params.p99BoundMs()) + " ms (msgs/s)", rate(c), rate(e), throughputRatio(c, e, r), "higher");
         t.row("p50 send→delivered at " + params.rate() + "/s (ms)", LatencySummary.fmt(c.fixedRate().sendToDelivered().p50Ms()),
                 LatencySummary.fmt(e.fixedRate().sendToDelivered().p50Ms()), ratio(r.p50AtRate()), "lower");
         t.row("p99 send→delivered at " + params.rate() + "/s (ms)", LatencySummary.fmt(c.fixedRate().sendToDelivered().p99Ms()),
@@ -191,6 +191,14 @@ public final class Comparison {
 
     private String rate(Side s) {
         return s.throughputAtP99() != null ? Integer.toString(s.throughputAtP99()) : "< " + params.sweepRates().getFirst();
+    }
+
+    /// The ratio, or a bound on it when only the first side fell below the sweep's lowest rate.
+    private String throughputRatio(Side c, Side e, Ratios r) {
+        if (c.throughputAtP99() == null && e.throughputAtP99() != null) {
+            return String.format("< %.2f", params.sweepRates().getFirst() / (double) e.throughputAtP99());
+        }
+        return ratio(r.throughputAtP99());
     }
 
     private static String yes(SustainedScenario.Step s) {
