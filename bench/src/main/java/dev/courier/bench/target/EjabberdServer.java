@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /// An ejabberd node of the benchmark's own, from Debian's package: a generated configuration,
@@ -67,7 +68,7 @@ public final class EjabberdServer implements AutoCloseable {
                 long pid = beamPid(node);
                 if (pid > 0) return new EjabberdServer(dir, port, node, pid);
             }
-            sleep(250);
+            LockSupport.parkNanos(250_000_000L);
         }
         String log = ScratchDirectory.tail(dir.resolve("logs").resolve("ejabberd.log"), 2);
         server.close();
@@ -160,14 +161,6 @@ public final class EjabberdServer implements AutoCloseable {
             beam.onExit().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             beam.destroyForcibly();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

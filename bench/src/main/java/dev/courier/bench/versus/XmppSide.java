@@ -9,6 +9,8 @@ import dev.courier.bench.target.FdLimit;
 import dev.courier.bench.xmpp.Stanzas;
 import dev.courier.bench.xmpp.XmppClients;
 import dev.courier.bench.xmpp.XmppConnection;
+import dev.courier.bench.xmpp.XmppException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /// The comparison's workload against ejabberd, spoken in XMPP by this generator: the same
 /// shapes as the Courier side (idle connections, an open-loop rate, a rate sweep, an offline
@@ -66,12 +69,12 @@ final class XmppSide {
         }
     }
 
-    private List<SustainedScenario.Step> sustained(List<Integer> rates, java.time.Duration duration, double stopAboveP99Ms, String prefix) {
+    private List<SustainedScenario.Step> sustained(List<Integer> rates, Duration duration, double stopAboveP99Ms, String prefix) {
         try (XmppClients clients = clients()) {
             progress.say("ejabberd: registering and logging in " + params.senders() + " senders and " + params.recipients() + " recipients");
             List<String> senderNames = clients.register(prefix + "s", params.senders());
             List<String> recipientNames = clients.register(prefix + "r", params.recipients());
-            var current = new java.util.concurrent.atomic.AtomicReference<OpenLoopStep>();
+            var current = new AtomicReference<OpenLoopStep>();
             AtomicLong strays = new AtomicLong();
             XmppConnection.Listener receiving = (c, stanza, at) -> {
                 Payloads.Stamp stamp = stamp(stanza);
@@ -145,11 +148,11 @@ final class XmppSide {
         long loggedIn = System.nanoTime();
         try {
             if (!all.await(120, TimeUnit.SECONDS)) {
-                throw new dev.courier.bench.xmpp.XmppException("round " + round + ": only " + count.get() + " of " + n + " offline messages arrived within 120 s");
+                throw new XmppException("round " + round + ": only " + count.get() + " of " + n + " offline messages arrived within 120 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.courier.bench.xmpp.XmppException("interrupted");
+            throw new XmppException("interrupted");
         }
         connection.close();
         var r = new Comparison.DrainRound(round, n, Comparison.round2(fillSeconds), Comparison.ms(loggedIn - t0), Comparison.ms(first[0] - t0),
