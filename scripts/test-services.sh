@@ -1,6 +1,7 @@
 # Sourced by ./run-tests: the test suite runs against real services on this machine, PostgreSQL
-# (127.0.0.1:5432, user postgres), Redis (127.0.0.1:6379) and nginx (the cluster test). Start
-# the ones that are installed but down, install nginx if we may, and say plainly what is missing.
+# (127.0.0.1:5432, user postgres), Redis (127.0.0.1:6379), nginx (the cluster test) and ejabberd
+# (the benchmark comparison's smoke test). Start the ones that are installed but down, install
+# nginx and ejabberd if we may, and say plainly what is missing.
 
 courier_port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -30,6 +31,16 @@ courier_test_services() {
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light >/dev/null 2>&1 || true
     fi
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=("nginx (Debian: apt-get install nginx-light)")
+  fi
+  # The bench module's comparison test runs Debian's ejabberd (a node of its own; a system
+  # instance the package may start is stopped).
+  if ! command -v ejabberdctl >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q ejabberd >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ejabberd >/dev/null 2>&1; } || true
+      service ejabberd stop >/dev/null 2>&1 || true
+    fi
+    command -v ejabberdctl >/dev/null 2>&1 || missing+=("ejabberd (Debian: apt-get install ejabberd)")
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     echo "The tests need these services, which are not available:" >&2

@@ -2,6 +2,7 @@ package dev.courier.bench;
 
 import dev.courier.bench.load.LoadException;
 import dev.courier.bench.target.TargetException;
+import dev.courier.bench.xmpp.XmppException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Command;
 /// Exit codes: 0 done, 1 the run failed (server would not start, load could not be set up), 2 bad
 /// command-line input. Errors are one line on stderr, never a stack trace.
 @Command(name = "courier-bench", mixinStandardHelpOptions = true, version = "courier-bench 0.1.0",
-        description = "Benchmarks a Courier server: idle connections, sustained rate, backlog drain, client crypto.",
-        subcommands = {IdleCommand.class, SustainedCommand.class, DrainCommand.class, CryptoCommand.class, SmokeCommand.class},
+        description = "Benchmarks a Courier server: idle connections, sustained rate, backlog drain, client crypto, and side by side with ejabberd.",
+        subcommands = {IdleCommand.class, SustainedCommand.class, DrainCommand.class, CryptoCommand.class, SmokeCommand.class, CompareCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:done", "1:the run failed", "2:bad input"})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -35,6 +36,7 @@ public final class Main implements Runnable {
                 case CliException x -> x.getMessage();
                 case LoadException x -> x.getMessage();
                 case TargetException x -> x.getMessage();
+                case XmppException x -> x.getMessage();
                 case UncheckedIOException x -> x.getMessage();
                 default -> e.getClass().getSimpleName() + ": " + e.getMessage();
             };
@@ -46,6 +48,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a scenario: idle, sustained, drain, crypto or smoke");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a scenario: idle, sustained, drain, crypto, smoke or compare");
     }
 }

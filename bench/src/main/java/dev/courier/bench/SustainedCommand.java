@@ -49,7 +49,7 @@ final class SustainedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SustainedScenario.Params params = smoke
-                ? new SustainedScenario.Params(List.of(200), Duration.ofSeconds(2), Duration.ZERO, 4, 4, payloadBytes, 8)
+                ? new SustainedScenario.Params(List.of(200), Duration.ofSeconds(2), Duration.ZERO, 4, 4, payloadBytes, 8, 0)
                 : params();
         try (ServerUnderTest target = server.open(Map.of())) {
             var bench = new Bench(target, CommandLines.of("sustained", smoke), Progress.toStderr(), server.perAddress);
@@ -66,6 +66,6 @@ final class SustainedCommand implements Callable<Integer> {
         if (payloadBytes < 16 || payloadBytes > 262_144) throw new CliException("--payload-bytes must be 16 to 262144");
         if (httpConnections < 1) throw new CliException("--http-connections must be at least 1");
         return new SustainedScenario.Params(rates, Duration.ofSeconds(seconds), Duration.ofSeconds(warmup), senders, recipients,
-                payloadBytes, httpConnections);
+                payloadBytes, httpConnections, 0);
     }
 }

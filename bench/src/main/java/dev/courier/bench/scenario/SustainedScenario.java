@@ -14,18 +14,12 @@ import dev.courier.bench.report.RunReport;
 import dev.courier.bench.report.Table;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /// Scenario 2: a fixed offered rate of sends between many sender and recipient devices, open
 /// loop, for a set duration; once per rate of a sweep.
@@ -39,17 +33,21 @@ import org.HdrHistogram.Recorder;
 /// delivered envelope is acknowledged at once, so the server deletes it: the full end-to-end
 /// path. The first `warmup` seconds are left out of the totals (not of the per-second series).
 public final class SustainedScenario implements Scenario {
-    /// The achieved rate may fall this far below the offered rate before the run says so.
-    static final double RATE_TOLERANCE = 0.98;
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
-
+    /// `stopAboveP99Ms`: when positive, the sweep ends after the first step that is not
+    /// [Step#withinBound] it (the steps above it would only queue more); 0 runs every rate.
     public record Params(List<Integer> rates, Duration duration, Duration warmup, int senders, int recipients,
-                         int payloadBytes, int httpConnections) {}
+                         int payloadBytes, int httpConnections, double stopAboveP99Ms) {}
 
     public record Step(int offeredRate, double durationSeconds, long planned, long ok, Map<String, Long> errors,
                        long delivered, long duplicates, long missing, double achievedSendRate, double achievedDeliveredRate,
                        boolean rateMet, Long serverAcknowledged, LatencySummary sendToOk, LatencySummary sendToDelivered,
-                       List<IntervalPoint> sendToOkPerSecond, List<IntervalPoint> sendToDeliveredPerSecond) {}
+                       List<IntervalPoint> sendToOkPerSecond, List<IntervalPoint> sendToDeliveredPerSecond) {
+        /// The offered rate was sustained, everything accepted was delivered, and send →
+        /// delivered p99 was at most `p99Ms`.
+        public boolean withinBound(double p99Ms) {
+            return rateMet && missing == 0 && sendToDelivered.p99Ms() <= p99Ms;
+        }
+    }
 
     public record Result(List<Step> steps) {}
 
@@ -83,20 +81,49 @@ public final class SustainedScenario implements Scenario {
             Payloads payloads = new Payloads(params.payloadBytes());
             long sequenceBase = 0;
             for (int rate : params.rates()) {
-                Step step = new StepRun(bench, clients.api(), senders, recipients, payloads, receiving, rate, sequenceBase).run();
+                Step step = step(bench, clients.api(), senders, recipients, payloads, receiving, rate, sequenceBase);
                 sequenceBase += step.planned();
                 steps.add(step);
                 if (!step.rateMet()) {
                     notes.add(String.format("at %d/s offered, the achieved rate was %.0f/s accepted (200) and %.0f/s delivered: below the offered rate",
                             rate, step.achievedSendRate(), step.achievedDeliveredRate()));
                 }
-                if (step.missing() > 0) notes.add("at " + rate + "/s, " + step.missing() + " accepted sends were not delivered within " + DRAIN_TIMEOUT.toSeconds() + " s");
+                if (step.missing() > 0) notes.add("at " + rate + "/s, " + step.missing() + " accepted sends were not delivered within " + OpenLoopStep.DRAIN_TIMEOUT.toSeconds() + " s");
+                if (params.stopAboveP99Ms() > 0 && !step.withinBound(params.stopAboveP99Ms())) {
+                    if (rate != params.rates().getLast()) notes.add("the sweep stopped after " + rate + "/s: the first step over the p99 bound of " + params.stopAboveP99Ms() + " ms");
+                    break;
+                }
             }
         }
         notes.add("the load generator runs on the same machine as the server and shares its cores");
         Result result = new Result(steps);
         return new RunReport("sustained", started, bench.command(), Bench.environment(), bench.serverDescription(), params,
                 result, notes, List.of(table(steps)), charts(steps));
+    }
+
+    /// One rate: sends are `POST /v1/messages`, accepted at their `200`; the server's
+    /// `courier_envelopes_acknowledged_total` checks every delivery was acknowledged.
+    private Step step(Bench bench, HttpApi api, List<BenchDevice> senders, List<BenchDevice> recipients, Payloads payloads,
+                      Receiving receiving, int rate, long base) {
+        OpenLoopStep.Sender send = (from, to, sequence, intended) ->
+                api.sendMessage(senders.get(from), HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)));
+        var step = new OpenLoopStep(bench.progress(), params.duration(), params.warmup(), rate, base, senders.size(), recipients.size(),
+                send, () -> acknowledged(bench));
+        receiving.current = step;
+        try {
+            return step.run();
+        } finally {
+            receiving.current = null;
+        }
+    }
+
+    private static Long acknowledged(Bench bench) {
+        try {
+            double v = bench.server().metrics().sum("courier_envelopes_acknowledged_total", null);
+            return Double.isNaN(v) ? null : (long) v;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static Table table(List<Step> steps) {
@@ -151,12 +178,12 @@ public final class SustainedScenario implements Scenario {
     /// of the current step by its sequence number and records send → delivered. Called on Jetty
     /// threads, several at once; the step's state is what it synchronises on.
     private static final class Receiving implements DeliverySocket.Handler {
-        private volatile StepRun current;
+        private volatile OpenLoopStep current;
         private final AtomicLong strays = new AtomicLong();
 
         @Override
         public boolean onEnvelope(DeliverySocket socket, String guid, byte[] content, long receivedNanos) {
-            StepRun step = current;
+            OpenLoopStep step = current;
             if (content == null || content.length < Payloads.HEADER || step == null || !step.delivered(Payloads.Stamp.of(content), receivedNanos)) {
                 strays.incrementAndGet();
             }
@@ -164,191 +191,11 @@ public final class SustainedScenario implements Scenario {
         }
     }
 
-    /// One rate of the sweep, from the first intended send to the last delivery.
-    private final class StepRun {
-        private final Bench bench;
-        private final HttpApi api;
-        private final List<BenchDevice> senders;
-        private final List<BenchDevice> recipients;
-        private final Payloads payloads;
-        private final Receiving receiving;
-        private final int rate;
-        private final long base;
-        private final long planned;
-        private final Recorder sendRecorder = new Recorder(3_600_000_000L, 3);
-        private final Recorder deliverRecorder = new Recorder(3_600_000_000L, 3);
-        private final Histogram sendTotal = LatencySummary.newHistogram();
-        private final Histogram deliverTotal = LatencySummary.newHistogram();
-        private final List<IntervalPoint> sendSeries = new ArrayList<>();
-        private final List<IntervalPoint> deliverSeries = new ArrayList<>();
-        private final Map<String, Long> errors = new ConcurrentHashMap<>();
-        private final AtomicLong ok = new AtomicLong();
-        private final AtomicLong answered = new AtomicLong();
-        private final AtomicLong lastOk = new AtomicLong();
-        private final BitSet seen;
-        private long delivered;
-        private long duplicates;
-        private long lastDelivered;
-        private long start;
-
-        StepRun(Bench bench, HttpApi api, List<BenchDevice> senders, List<BenchDevice> recipients, Payloads payloads,
-                Receiving receiving, int rate, long base) {
-            this.bench = bench;
-            this.api = api;
-            this.senders = senders;
-            this.recipients = recipients;
-            this.payloads = payloads;
-            this.receiving = receiving;
-            this.rate = rate;
-            this.base = base;
-            this.planned = Math.max(1, rate * params.duration().toMillis() / 1000);
-            this.seen = new BitSet((int) planned);
-        }
-
-        synchronized boolean delivered(Payloads.Stamp stamp, long receivedNanos) {
-            long i = stamp.sequence() - base;
-            if (i < 0 || i >= planned) return false;
-            if (seen.get((int) i)) {
-                duplicates++;
-                return true;
-            }
-            seen.set((int) i);
-            delivered++;
-            lastDelivered = receivedNanos;
-            deliverRecorder.recordValue(Math.max(0, (receivedNanos - stamp.intendedNanos()) / 1000));
-            return true;
-        }
-
-        Step run() {
-            Long ackedBefore = acknowledged();
-            start = System.nanoTime() + 20_000_000L;
-            receiving.current = this;
-            bench.progress().say("offering " + rate + " msgs/s for " + params.duration().toSeconds() + " s (" + planned + " sends)");
-            var ticker = Thread.ofPlatform().daemon().name("bench-ticker").start(this::tick);
-            issueAll();
-            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline && (answered.get() < planned || deliveredCount() < ok.get())) sleep(5);
-            ticker.interrupt();
-            try {
-                ticker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            takeInterval();
-            receiving.current = null;
-            long okCount = ok.get();
-            long deliveredCount = deliveredCount();
-            Long ackedDelta = null;
-            if (ackedBefore != null) {
-                long until = System.nanoTime() + 5_000_000_000L;
-                Long now;
-                do {
-                    now = acknowledged();
-                    if (now != null && now - ackedBefore >= deliveredCount) break;
-                    sleep(20);
-                } while (System.nanoTime() < until);
-                ackedDelta = now == null ? null : now - ackedBefore;
-            }
-            double seconds = params.duration().toNanos() / 1e9;
-            double sendRate = okCount / Math.max(seconds, (lastOk.get() - start) / 1e9);
-            double deliverRate = deliveredCount / Math.max(seconds, (lastDeliveredNanos() - start) / 1e9);
-            boolean met = okCount == planned && deliveredCount == planned && sendRate >= RATE_TOLERANCE * rate
-                    && deliverRate >= RATE_TOLERANCE * rate;
-            return new Step(rate, seconds, planned, okCount, new TreeMap<>(errors), deliveredCount, duplicates(), okCount - deliveredCount,
-                    round(sendRate), round(deliverRate), met, ackedDelta, LatencySummary.of(sendTotal), LatencySummary.of(deliverTotal),
-                    List.copyOf(sendSeries), List.copyOf(deliverSeries));
-        }
-
-        /// The open loop: issue send `i` at `start + i/rate`, late ones at once, never waiting
-        /// for answers.
-        private void issueAll() {
-            int r = recipients.size();
-            int s = senders.size();
-            for (long i = 0; i < planned; i++) {
-                long intended = start + i * 1_000_000_000L / rate;
-                long wait = intended - System.nanoTime();
-                if (wait > 0) LockSupport.parkNanos(wait);
-                BenchDevice to = recipients.get((int) (i % r));
-                BenchDevice from = senders.get((int) ((i / r) % s));
-                String body = HttpApi.sendBody(to, payloads.content(base + i, intended));
-                api.sendMessage(from, body).whenComplete((status, failure) -> answered(intended, status, failure));
-            }
-        }
-
-        private void answered(long intended, Integer status, Throwable failure) {
-            long now = System.nanoTime();
-            if (failure == null && status == 200) {
-                sendRecorder.recordValue(Math.max(0, (now - intended) / 1000));
-                ok.incrementAndGet();
-                lastOk.accumulateAndGet(now, Math::max);
-            } else {
-                String key = failure != null ? failure.getClass().getSimpleName() : "http " + status;
-                errors.merge(key, 1L, Long::sum);
-            }
-            answered.incrementAndGet();
-        }
-
-        /// Once a second: the interval histograms become a point of each series and, after the
-        /// warm-up, part of the totals; and a progress line.
-        private void tick() {
-            long next = start + 1_000_000_000L;
-            while (!Thread.currentThread().isInterrupted()) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                    if (Thread.currentThread().isInterrupted()) return;
-                    continue;
-                }
-                IntervalPoint[] p = takeInterval();
-                bench.progress().say(String.format("%3.0fs  offered %d/s  200s %d/s  delivered %d/s  send→200 p99 %s ms  send→delivered p99 %s ms  errors %d",
-                        p[0].tSeconds(), rate, p[0].count(), p[1].count(), LatencySummary.fmt(p[0].p99Ms()), LatencySummary.fmt(p[1].p99Ms()),
-                        errors.values().stream().mapToLong(Long::longValue).sum()));
-                next += 1_000_000_000L;
-            }
-        }
-
-        private synchronized IntervalPoint[] takeInterval() {
-            double t = Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-            Histogram sendInterval = sendRecorder.getIntervalHistogram();
-            Histogram deliverInterval = deliverRecorder.getIntervalHistogram();
-            if (t > params.warmup().toNanos() / 1e9) {
-                sendTotal.add(sendInterval);
-                deliverTotal.add(deliverInterval);
-            }
-            IntervalPoint send = IntervalPoint.of(t, sendInterval);
-            IntervalPoint deliver = IntervalPoint.of(t, deliverInterval);
-            sendSeries.add(send);
-            deliverSeries.add(deliver);
-            return new IntervalPoint[] {send, deliver};
-        }
-
-        private synchronized long deliveredCount() {
-            return delivered;
-        }
-
-        private synchronized long duplicates() {
-            return duplicates;
-        }
-
-        private synchronized long lastDeliveredNanos() {
-            return lastDelivered;
-        }
-
-        private Long acknowledged() {
-            try {
-                double v = bench.server().metrics().sum("courier_envelopes_acknowledged_total", null);
-                return Double.isNaN(v) ? null : (long) v;
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-    }
-
     static double round(double v) {
         return Math.round(v * 10) / 10.0;
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
