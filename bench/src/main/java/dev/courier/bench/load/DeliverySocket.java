@@ -24,6 +24,7 @@ public final class DeliverySocket implements Session.Listener.AutoDemanding {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile Session session;
     private volatile long queueEmptyNanos;
+    private volatile long openedNanos;
 
     public DeliverySocket(BenchDevice device, Handler handler) {
         this.device = device;
@@ -49,6 +50,13 @@ public final class DeliverySocket implements Session.Listener.AutoDemanding {
         return queueEmptyNanos;
     }
 
+    /// When the upgrade completed and the socket opened (`System.nanoTime()`), or 0 before. Frames
+    /// can arrive before the connect future's callbacks run, so this, not the future, times the
+    /// upgrade.
+    public long openedNanos() {
+        return openedNanos;
+    }
+
     public boolean isOpen() {
         Session s = session;
         return s != null && s.isOpen();
@@ -56,6 +64,7 @@ public final class DeliverySocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
+        openedNanos = System.nanoTime();
         this.session = session;
     }
 

@@ -103,7 +103,7 @@ public final class DrainScenario implements Scenario {
         } catch (Exception e) {
             throw new LoadException("the drain WebSocket did not connect: " + e.getMessage(), e);
         }
-        long upgraded = System.nanoTime();
+        long upgraded = socket.openedNanos();
         try {
             if (!all.await(120, TimeUnit.SECONDS)) {
                 throw new LoadException("round " + round + ": only " + count.get() + " of " + n + " envelopes arrived within 120 s");
