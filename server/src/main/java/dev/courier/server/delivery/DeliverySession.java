@@ -95,7 +95,8 @@ public final class DeliverySession {
         }
     }
 
-    /// The device acknowledged `guid` and the caller deleted it: free its window slot.
+    /// The device acknowledged `guid`: free its window slot. The caller deletes the envelope, before
+    /// or after this call; the cursor, not the store, keeps it from being sent twice here.
     public void acknowledged(UUID guid) {
         Integer size = inflight.remove(guid);
         if (size != null) {
