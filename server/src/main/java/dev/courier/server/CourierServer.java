@@ -1,5 +1,6 @@
 package dev.courier.server;
 
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.protocol.WireJson;
 import dev.courier.server.accounts.AccountService;
@@ -51,6 +52,9 @@ public final class CourierServer implements AutoCloseable {
 
     private CourierServer(ServerConfig config, Clock clock) {
         ObjectMapper mapper = WireJson.newMapper();
+        // Jackson's default buffer pool is per thread; every request and socket task here runs on
+        // a fresh virtual thread, so that pool never reuses a buffer. A shared pool does.
+        mapper.getFactory().setRecyclerPool(JsonRecyclerPools.sharedConcurrentDequePool());
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);

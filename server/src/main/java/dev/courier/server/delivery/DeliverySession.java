@@ -20,10 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /// device, an ack) it is *signalled*, and a pump reads the next envelopes after the cursor and
 /// sends them, up to a window of unacknowledged envelopes and bytes.
 ///
+/// An ack signals the pump only when the pump stopped for want of window room (`awaitingRoom`)
+/// and a quarter of the window is free again: an ack for a device whose queue is drained has
+/// nothing to pump, and refilling by the quarter reads the store in batches, not one row per ack.
+///
 /// Invariants:
 /// - at most one pump runs at a time (`pumpState`), so sends leave in queue order and only the
 ///   pump touches `lastSentSeq` and `queueEmptySent`;
 /// - a signal that arrives while the pump runs makes it run once more, so no commit is missed;
+/// - a pump that stops for want of room sets `awaitingRoom` before it looks at the window a last
+///   time, and an ack frees its slot before it looks at `awaitingRoom`, so one of the two always
+///   sees the other: the pump never waits for an ack that has already come;
 /// - an idle session holds no thread: the pump runs on a virtual thread only while it has work;
 /// - nothing is deleted here; deletion happens only on the device's ack, by the caller.
 public final class DeliverySession {
@@ -44,7 +51,11 @@ public final class DeliverySession {
     private final int window;
     private final long maxInflightBytes;
 
+    /// Free slots that an ack waits for before it restarts a pump that stopped on a full window.
+    private final int refillRoom;
+
     private final AtomicInteger pumpState = new AtomicInteger(IDLE);
+    private volatile boolean awaitingRoom;
     private final ConcurrentHashMap<UUID, Integer> inflight = new ConcurrentHashMap<>();
     private final AtomicLong inflightBytes = new AtomicLong();
     private volatile boolean closed;
@@ -60,6 +71,7 @@ public final class DeliverySession {
         this.executor = executor;
         this.window = window;
         this.maxInflightBytes = maxInflightBytes;
+        this.refillRoom = Math.max(1, window / 4);
     }
 
     public DeviceAddress device() {
@@ -83,13 +95,21 @@ public final class DeliverySession {
         }
     }
 
-    /// The device acknowledged `guid` and the caller deleted it: free its window slot.
+    /// The device acknowledged `guid`: free its window slot. The caller deletes the envelope, before
+    /// or after this call; the cursor, not the store, keeps it from being sent twice here.
     public void acknowledged(UUID guid) {
         Integer size = inflight.remove(guid);
         if (size != null) {
             inflightBytes.addAndGet(-size);
-            signal();
+            if (awaitingRoom && canRefill()) {
+                awaitingRoom = false;
+                signal();
+            }
         }
+    }
+
+    private boolean canRefill() {
+        return window - inflight.size() >= refillRoom && inflightBytes.get() < maxInflightBytes;
     }
 
     public void close(int code, String reason) {
@@ -128,7 +148,13 @@ public final class DeliverySession {
     private void drain() {
         while (!closed) {
             int room = window - inflight.size();
-            if (room <= 0 || inflightBytes.get() >= maxInflightBytes) return;
+            if (room <= 0 || inflightBytes.get() >= maxInflightBytes) {
+                awaitingRoom = true;
+                // Acks may have freed room between the check above and the flag: look once more.
+                if (!canRefill()) return;
+                awaitingRoom = false;
+                continue;
+            }
             List<StoredEnvelope> batch = store.pending(device, lastSentSeq, room);
             for (StoredEnvelope e : batch) {
                 if (closed) return;

@@ -102,10 +102,12 @@ final class DeliveryEndpoint {
             return;
         }
         if (frame instanceof ClientFrame.Ack(var guid) && guid != null) {
-            executor.execute(() -> {
-                messages.acknowledgeQuietly(session.device(), guid);
-                session.acknowledged(guid);
-            });
+            // The device holds the envelope now: its window slot is free at once, not after the
+            // delete's fsync, or a backlog would drain at one window per commit. Until the delete
+            // commits, the session's cursor keeps this connection from sending it again; a new
+            // connection may, which at-least-once delivery allows.
+            session.acknowledged(guid);
+            executor.execute(() -> messages.acknowledgeQuietly(session.device(), guid));
         } else {
             sendError(ctx, "invalid_frame", "an ack needs a guid");
         }

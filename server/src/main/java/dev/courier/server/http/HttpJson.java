@@ -28,7 +28,10 @@ final class HttpJson {
         if (declared > maxBodyBytes) throw tooLarge();
         byte[] body;
         try (InputStream in = ctx.req().getInputStream()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            // A declared length is read into one array of that size; without one, read up to the
+            // cap plus one byte, so that an oversize body shows without buffering more.
+            body = declared >= 0 ? readDeclared(in, (int) declared)
+                    : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         } catch (IOException e) {
             throw ServiceException.badRequest("invalid_body", "the request body could not be read");
         }
@@ -44,6 +47,15 @@ final class HttpJson {
         } catch (IOException e) {
             throw ServiceException.badRequest("invalid_json", "the body is not valid JSON for this request");
         }
+    }
+
+    /// Reads exactly `length` bytes into one array (Jetty frames the body by its `Content-Length`,
+    /// so it cannot be longer); fewer is a truncated body.
+    private static byte[] readDeclared(InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        int read = in.readNBytes(body, 0, length);
+        if (read < length) throw new IOException("the body ended before its declared length");
+        return body;
     }
 
     void write(Context ctx, int status, Object body) {

@@ -63,14 +63,20 @@ public final class MessageService {
 
     public SendMessageResponse send(DeviceAddress sender, SendMessageRequest request) {
         validate(request);
-        var previous = store.findSent(sender.accountId(), request.messageId());
-        if (previous.isPresent()) {
+        // A retry is answered by `store`, which looks the send up inside its transaction; this
+        // path reads the send record only when the retry would otherwise be refused.
+        Account recipient = accountService.resolve(request.recipient())
+                .orElseThrow(() -> ServiceException.notFound("unknown_recipient", "no account is named '" + request.recipient() + "'"));
+        try {
+            checkCoversCurrentDevices(sender, recipient, request.messages());
+        } catch (MismatchedDevicesException | StaleDevicesException e) {
+            // The recipient's devices changed since the first attempt: a retry still gets its
+            // first answer, as the idempotency contract says.
+            var previous = store.findSent(sender.accountId(), request.messageId());
+            if (previous.isEmpty()) throw e;
             duplicates.increment();
             return new SendMessageResponse(previous.get().recipient(), previous.get().serverTimestamp());
         }
-        Account recipient = accountService.resolve(request.recipient())
-                .orElseThrow(() -> ServiceException.notFound("unknown_recipient", "no account is named '" + request.recipient() + "'"));
-        checkCoversCurrentDevices(sender, recipient, request.messages());
 
         long now = clock.millis();
         List<OutgoingBatch.DeviceCiphertext> ciphertexts = request.messages().stream()

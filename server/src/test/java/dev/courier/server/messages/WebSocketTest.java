@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +86,29 @@ class WebSocketTest {
             assertThat(TestSocket.text(third)).isEqualTo("m2");
             socket.ack(third.guid());
             assertThat(TestSocket.text(socket.nextEnvelope())).isEqualTo("m3");
+        }
+    }
+
+    @Test
+    void fullWindowRefillsOnceAQuarterIsAckedAndTheBacklogArrivesInOrder() {
+        start(Map.of("websocket.deliveryWindow", "8"));
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        for (int i = 0; i < 30; i++) client.send(alice, ("m" + i).getBytes(StandardCharsets.UTF_8), bob);
+        try (var socket = TestSocket.connect(server, bob)) {
+            List<UUID> guids = new ArrayList<>();
+            for (int i = 0; i < 8; i++) guids.add(socket.nextEnvelope().guid());
+            socket.ack(guids.get(0));
+            assertThat(socket.next(Duration.ofMillis(300))).as("one free slot of 8 is not yet a refill").isNull();
+            socket.ack(guids.get(1));
+            for (int i = 2; i < 8; i++) socket.ack(guids.get(i));
+            List<String> texts = new ArrayList<>();
+            for (int i = 8; i < 30; i++) {
+                var envelope = socket.nextEnvelope();
+                texts.add(TestSocket.text(envelope));
+                socket.ack(envelope.guid());
+            }
+            assertThat(texts).containsExactlyElementsOf(IntStream.range(8, 30).mapToObj(i -> "m" + i).toList());
         }
     }
 

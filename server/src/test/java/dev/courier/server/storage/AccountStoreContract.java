@@ -269,6 +269,33 @@ public abstract class AccountStoreContract extends StoreContract {
         assertThat(accounts().credential(new DeviceAddress(alice, 1))).isPresent();
     }
 
+    /// A backend may serve these reads from memory; each write must still show in the next read.
+    @Test
+    void readsBeforeEachWriteDoNotHideTheWrite() {
+        UUID carol = UUID.randomUUID();
+        assertThat(accounts().devices(carol)).isEmpty();
+        assertThat(accounts().findById(carol)).isEmpty();
+        accounts().create(carol, "carol", newDevice("phone"), Optional.empty(), T0);
+        assertThat(deviceIds(carol)).containsExactly(1);
+        assertThat(accounts().findById(carol)).isPresent();
+        assertThat(accounts().findByUsername("carol")).map(Account::id).contains(carol);
+
+        DeviceAddress laptop = addDevice(carol);
+        assertThat(accounts().credential(laptop)).isPresent();
+        assertThat(deviceIds(carol)).containsExactly(1, laptop.deviceId());
+
+        accounts().touch(laptop, T0 + 5_000);
+        assertThat(accounts().devices(carol).getLast().lastSeen()).isEqualTo(T0 + 5_000);
+
+        var replacement = new SignedPreKey(99, TestKeys.ecPublicKey(), TestKeys.signature());
+        accounts().updateSignedKeys(laptop, replacement, null);
+        assertThat(accounts().devices(carol).getLast().signedPreKey().keyId()).isEqualTo(99);
+
+        assertThat(accounts().removeDevice(laptop)).isTrue();
+        assertThat(accounts().credential(laptop)).isEmpty();
+        assertThat(deviceIds(carol)).containsExactly(1);
+    }
+
     @Test
     void removingDeviceDeletesItsQueueAndKeys() {
         UUID alice = register("alice");

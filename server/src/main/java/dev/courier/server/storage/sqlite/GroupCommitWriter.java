@@ -110,10 +110,11 @@ final class GroupCommitWriter implements AutoCloseable {
         SQLException broken = null;
         for (Unit<?> unit : batch) {
             try {
-                session.execute("SAVEPOINT unit");
+                // Prepared once and reused: a plain statement per call parsed the SQL each time.
+                session.prepare("SAVEPOINT unit").execute();
                 unit.runIn(session);
-                if (unit.failure != null) session.execute("ROLLBACK TO unit");
-                session.execute("RELEASE unit");
+                if (unit.failure != null) session.prepare("ROLLBACK TO unit").execute();
+                session.prepare("RELEASE unit").execute();
             } catch (SQLException e) {
                 // The savepoint machinery itself failed (I/O error, disk full): the transaction
                 // may hold a failed unit's partial writes, so none of it may commit.

@@ -19,8 +19,22 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /// [AccountStore] on the embedded database.
+///
+/// Every send authenticates its device, resolves the recipient's account and lists its devices:
+/// three reads that almost always return what they returned last time. They are served from
+/// [ReadCache]s, which the writes below invalidate after they commit. Bounds keep the caches
+/// small: a device list carries the Kyber last-resort key (about 1.6 KiB).
 public final class SqliteAccountStore implements AccountStore {
+    private static final int CACHED_ACCOUNTS = 16_384;
+    private static final int CACHED_DEVICE_LISTS = 4_096;
+    private static final int CACHED_CREDENTIALS = 16_384;
+
     private final SqliteDatabase db;
+    private final ReadCache<UUID, Account> accountsById = new ReadCache<>(CACHED_ACCOUNTS);
+    /// Usernames never change and accounts are never deleted, so this one is never invalidated.
+    private final ReadCache<String, Account> accountsByName = new ReadCache<>(CACHED_ACCOUNTS);
+    private final ReadCache<UUID, List<Device>> devices = new ReadCache<>(CACHED_DEVICE_LISTS);
+    private final ReadCache<DeviceAddress, DeviceCredential> credentials = new ReadCache<>(CACHED_CREDENTIALS);
 
     public SqliteAccountStore(SqliteDatabase db) {
         this.db = db;
@@ -28,7 +42,7 @@ public final class SqliteAccountStore implements AccountStore {
 
     @Override
     public Account create(UUID accountId, String username, NewDevice firstDevice, Optional<byte[]> registrationTokenHash, long now) {
-        return db.write(s -> {
+        Account created = db.write(s -> {
             if (registrationTokenHash.isPresent()) consumeToken(s, registrationTokenHash.get(), now);
             PreparedStatement ps = s.prepare("INSERT INTO accounts (id, username, created_at, next_device) VALUES (?, ?, ?, 2)");
             ps.setBytes(1, Uuids.toBytes(accountId));
@@ -43,6 +57,9 @@ public final class SqliteAccountStore implements AccountStore {
             insertDevice(s, accountId, 1, firstDevice, now);
             return new Account(accountId, username, now);
         });
+        // An earlier look-up may have cached the empty device list of this then-unknown ID.
+        devices.invalidate(accountId);
+        return created;
     }
 
     private static void consumeToken(SqlSession s, byte[] tokenHash, long now) throws SQLException {
@@ -65,20 +82,30 @@ public final class SqliteAccountStore implements AccountStore {
 
     @Override
     public Optional<Account> findById(UUID accountId) {
-        return db.read(s -> {
+        Optional<Account> cached = accountsById.get(accountId);
+        if (cached.isPresent()) return cached;
+        long ticket = accountsById.ticket();
+        Optional<Account> found = db.read(s -> {
             PreparedStatement ps = s.prepare("SELECT id, username, created_at FROM accounts WHERE id = ?");
             ps.setBytes(1, Uuids.toBytes(accountId));
             return oneAccount(ps);
         });
+        found.ifPresent(a -> accountsById.offer(ticket, accountId, a));
+        return found;
     }
 
     @Override
     public Optional<Account> findByUsername(String normalisedUsername) {
-        return db.read(s -> {
+        Optional<Account> cached = accountsByName.get(normalisedUsername);
+        if (cached.isPresent()) return cached;
+        long ticket = accountsByName.ticket();
+        Optional<Account> found = db.read(s -> {
             PreparedStatement ps = s.prepare("SELECT id, username, created_at FROM accounts WHERE username = ?");
             ps.setString(1, normalisedUsername);
             return oneAccount(ps);
         });
+        found.ifPresent(a -> accountsByName.offer(ticket, normalisedUsername, a));
+        return found;
     }
 
     private static Optional<Account> oneAccount(PreparedStatement ps) throws SQLException {
@@ -90,7 +117,7 @@ public final class SqliteAccountStore implements AccountStore {
 
     @Override
     public int addDevice(UUID accountId, NewDevice device, int maxDevices, long now) {
-        return db.write(s -> {
+        int added = db.write(s -> {
             byte[] id = Uuids.toBytes(accountId);
             PreparedStatement count = s.prepare("SELECT count(*) FROM devices WHERE account_id = ?");
             count.setBytes(1, id);
@@ -110,36 +137,54 @@ public final class SqliteAccountStore implements AccountStore {
             insertDevice(s, accountId, deviceId, device, now);
             return deviceId;
         });
+        devices.invalidate(accountId);
+        return added;
     }
 
     @Override
     public boolean removeDevice(DeviceAddress device) {
-        return db.write(s -> {
+        boolean removed = db.write(s -> {
             PreparedStatement ps = s.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
             ps.setBytes(1, Uuids.toBytes(device.accountId()));
             ps.setInt(2, device.deviceId());
             return ps.executeUpdate() == 1;
         });
+        // Before returning: once the caller hears "removed", the credential must stop working.
+        credentials.invalidate(device);
+        devices.invalidate(device.accountId());
+        return removed;
     }
 
     @Override
     public List<Device> devices(UUID accountId) {
-        return db.read(s -> {
+        Optional<List<Device>> cached = devices.get(accountId);
+        if (cached.isPresent()) return cached.get();
+        long ticket = devices.ticket();
+        List<Device> found = List.copyOf(db.read(s -> {
             PreparedStatement ps = s.prepare("SELECT " + DeviceRows.COLUMNS + " FROM devices WHERE account_id = ? ORDER BY device_id");
             ps.setBytes(1, Uuids.toBytes(accountId));
             return DeviceRows.readAll(ps);
-        });
+        }));
+        devices.offer(ticket, accountId, found);
+        return found;
     }
 
+    /// The salt and hash only: the caller still verifies the presented token against them, in
+    /// constant time, on every request.
     @Override
     public Optional<DeviceCredential> credential(DeviceAddress device) {
-        return db.read(s -> {
+        Optional<DeviceCredential> cached = credentials.get(device);
+        if (cached.isPresent()) return cached;
+        long ticket = credentials.ticket();
+        Optional<DeviceCredential> found = db.read(s -> {
             PreparedStatement ps = s.prepare("SELECT " + DeviceRows.CREDENTIAL_COLUMNS
                     + " FROM devices WHERE account_id = ? AND device_id = ?");
             ps.setBytes(1, Uuids.toBytes(device.accountId()));
             ps.setInt(2, device.deviceId());
             return DeviceRows.readCredential(ps);
         });
+        found.ifPresent(c -> credentials.offer(ticket, device, c));
+        return found;
     }
 
     @Override
@@ -155,6 +200,7 @@ public final class SqliteAccountStore implements AccountStore {
             }
             return null;
         });
+        devices.invalidate(device.accountId());
     }
 
     private static void replaceKey(SqlSession s, String sql, DeviceAddress device, SignedPreKey key) throws SQLException {
@@ -176,6 +222,7 @@ public final class SqliteAccountStore implements AccountStore {
             ps.setInt(3, device.deviceId());
             return ps.executeUpdate();
         });
+        devices.invalidate(device.accountId()); // its lastSeen changed
     }
 
     @Override

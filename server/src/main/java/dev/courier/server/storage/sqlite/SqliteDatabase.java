@@ -98,6 +98,10 @@ public final class SqliteDatabase implements Storage.Database {
         config.setBusyTimeout(10_000);
         config.setReadOnly(readOnly);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Nothing here asks for generated keys. With this on, the driver matched every statement
+        // against a regular expression and ran `SELECT last_insert_rowid()` after each INSERT:
+        // three extra statements per send on the writer thread.
+        config.setGetGeneratedKeys(false);
         return new SqlSession(config.createConnection("jdbc:sqlite:" + file));
     }
 
