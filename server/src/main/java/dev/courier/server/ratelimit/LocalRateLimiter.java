@@ -52,7 +52,12 @@ public final class LocalRateLimiter implements RateLimiter, AutoCloseable {
             return tokens >= limit.permits();
         }
 
+        /// `now` is read before the bucket's monitor is taken, so a caller that was descheduled in
+        /// between arrives with a time older than `updatedAt`. Such a time adds nothing; before,
+        /// it subtracted tokens, and under load (a second's delay at 10^9 permits a second) a
+        /// bucket that could not be empty answered 429.
         private void refill(long now) {
+            if (now <= updatedAt) return;
             tokens = Math.min(limit.permits(), tokens + (now - updatedAt) * limit.permitsPerNano());
             updatedAt = now;
         }
