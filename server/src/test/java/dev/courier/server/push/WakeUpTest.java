@@ -19,6 +19,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /// Offline devices are woken through a real (local) RFC 8030 push service, which checks the VAPID
 /// JWT and decrypts every push with the subscription's private key.
@@ -152,12 +154,13 @@ class WakeUpTest {
         receiver.awaitReceived(2, Duration.ofSeconds(10));
     }
 
-    @Test
-    void aGoneAnswerPrunesTheSubscription() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"GONE", "NOT_FOUND"})
+    void aGoneOrNotFoundAnswerPrunesTheSubscription(Mode answer) throws Exception {
         var alice = client.register("alice");
         var bob = client.register("bob");
         var sub = subscribe(bob);
-        receiver.setMode(sub.id(), Mode.GONE);
+        receiver.setMode(sub.id(), answer);
 
         client.send(alice, text("Hello!"), bob);
 
@@ -213,5 +216,35 @@ class WakeUpTest {
         // And Carol's wake-up gets through once the stuck requests time out (push.timeout = 2 s).
         var received = receiver.awaitReceived(1, Duration.ofSeconds(20));
         assertThat(received).anySatisfy(p -> assertThat(WakeUp.isWakeUp(p.plaintext())).isTrue());
+    }
+
+    @Test
+    void wakeUpsBeyondTheQueueAreDroppedAndCountedWithoutHoldingUpSends() throws Exception {
+        try (var small = new TestServer(Map.of("push.allowHttpLoopback", "true", "push.timeout", "5s",
+                "push.maxConcurrency", "1", "push.queueCapacity", "1"))) {
+            var smallClient = new TestClient(small.baseUrl());
+            var alice = smallClient.register("alice");
+            List<TestClient.Device> offline = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                var device = smallClient.register("device" + i);
+                var sub = receiver.newSubscription();
+                receiver.setMode(sub.id(), Mode.HANG);
+                assertThat(smallClient.request("PUT", "/v1/push/subscription", new PushSubscription(sub.endpoint().toString(),
+                        new PushSubscription.Keys(sub.p256dh(), sub.auth())), device.authHeader()).status()).isEqualTo(204);
+                offline.add(device);
+            }
+            // One wake-up hangs in the only worker, one waits in the queue of one; the rest are dropped.
+            for (var device : offline) {
+                long t0 = System.nanoTime();
+                assertThat(smallClient.send(alice, text("hi"), device).status()).isEqualTo(200);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            }
+            Awaitility.await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
+                    assertThat(small.server().metrics().find("courier.push.dropped").counter().count()).isGreaterThanOrEqualTo(2.0));
+            // The messages themselves are stored, whatever happened to their wake-ups.
+            for (var device : offline) {
+                assertThat(smallClient.get("/v1/messages", device).body().get("envelopes")).hasSize(1);
+            }
+        }
     }
 }
