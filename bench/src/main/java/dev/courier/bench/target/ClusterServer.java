@@ -225,8 +225,7 @@ public final class ClusterServer implements ServerUnderTest {
         return new MemorySample(heap, nonHeap, direct, rss, collected);
     }
 
-    /// The lowest limit of any node: connections spread over the nodes, but nginx holds one
-    /// descriptor per client and one per upstream connection.
+    /// The first node's limit: every node is started the same way, so they share it.
     @Override
     public Optional<FdLimit> fdLimit() {
         return nodes.getFirst().fdLimit();

@@ -1,5 +1,7 @@
 package dev.courier.bench.target;
 
+import java.util.List;
+
 /// The Prometheus text exposition of `/metrics`, read just enough to sum one metric's samples.
 public final class PrometheusText {
     private final String text;
@@ -9,7 +11,7 @@ public final class PrometheusText {
     }
 
     /// Several servers' expositions as one, so that [#sum] adds up over all of them (a cluster).
-    public static PrometheusText combined(java.util.List<PrometheusText> parts) {
+    public static PrometheusText combined(List<PrometheusText> parts) {
         StringBuilder all = new StringBuilder();
         for (PrometheusText part : parts) all.append(part.text).append('\n');
         return new PrometheusText(all.toString());

@@ -2,13 +2,18 @@ package dev.courier.server.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 /// Reads configuration from a properties file, then lets environment variables override it.
@@ -138,19 +143,19 @@ public final class ConfigLoader {
                 duration(v, "shutdown.grace"));
     }
 
-    private static java.util.Set<java.net.InetAddress> trustedProxies(Map<String, String> v) {
-        java.util.Set<java.net.InetAddress> proxies = new java.util.LinkedHashSet<>();
+    private static Set<InetAddress> trustedProxies(Map<String, String> v) {
+        Set<InetAddress> proxies = new LinkedHashSet<>();
         for (String entry : v.get("http.trustedProxies").split(",")) {
             String address = entry.trim();
             if (address.isEmpty()) continue;
             try {
                 // Literals only: trusting a host name would trust whatever it resolves to later.
-                proxies.add(java.net.InetAddress.ofLiteral(address));
+                proxies.add(InetAddress.ofLiteral(address));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("http.trustedProxies must list IP addresses, separated by commas (got '" + address + "')");
             }
         }
-        return java.util.Set.copyOf(proxies);
+        return Set.copyOf(proxies);
     }
 
     private static ServerConfig.Push push(Map<String, String> v) {
@@ -170,15 +175,15 @@ public final class ConfigLoader {
 
     private static ServerConfig.Cluster cluster(Map<String, String> v) {
         String url = v.get("cluster.redisUrl").trim();
-        Optional<java.net.URI> redis = Optional.empty();
+        Optional<URI> redis = Optional.empty();
         if (!url.isEmpty()) {
             try {
-                java.net.URI uri = new java.net.URI(url);
+                URI uri = new URI(url);
                 if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
                     throw new ConfigException("cluster.redisUrl must look like redis://host:6379 (got '" + url + "')");
                 }
                 redis = Optional.of(uri);
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new ConfigException("cluster.redisUrl is not a URL: " + e.getMessage());
             }
         }

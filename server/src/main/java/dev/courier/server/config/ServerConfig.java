@@ -1,8 +1,12 @@
 package dev.courier.server.config;
 
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /// Everything the server is configured with, validated once at start-up. See `docs/OPERATIONS.md`
 /// for each setting, its default and its environment variable.
@@ -11,7 +15,7 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
                            Duration shutdownGrace) {
 
     /// `trustedProxies`: addresses of reverse proxies whose `X-Forwarded-For` names the client.
-    public record Http(String host, int port, DataSize maxBodySize, java.util.Set<java.net.InetAddress> trustedProxies) {}
+    public record Http(String host, int port, DataSize maxBodySize, Set<InetAddress> trustedProxies) {}
 
     /// Where the server keeps its data. `postgres` is present exactly when the backend is
     /// [Storage.Backend#POSTGRES]; `dataDir` is used only by SQLite.
@@ -45,7 +49,7 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
     /// Cluster mode: with a Redis URL, presence, cross-node delivery signals and rate limits are
     /// shared through Redis. `keyPrefix` namespaces every key and channel, so several clusters (or
     /// test runs) can share one Redis. `nodeId` names this node's channel; empty picks a random one.
-    public record Cluster(Optional<java.net.URI> redisUrl, String keyPrefix, String nodeId, Duration presenceTtl,
+    public record Cluster(Optional<URI> redisUrl, String keyPrefix, String nodeId, Duration presenceTtl,
                           Duration catchUpInterval) {
         public boolean enabled() {
             return redisUrl.isPresent();
@@ -56,7 +60,7 @@ public record ServerConfig(Http http, Storage storage, Accounts accounts, Keys k
     public enum Urgency { VERY_LOW, LOW, NORMAL, HIGH;
 
         public String header() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.courier.server.delivery;
 
 import dev.courier.server.accounts.DeviceAddress;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,7 +44,7 @@ public final class LocalPresence implements Presence {
     }
 
     /// Every live connection of this process, for cluster presence to refresh and catch up.
-    public java.util.Collection<DeliverySession> sessions() {
+    public Collection<DeliverySession> sessions() {
         return sessions.values();
     }
 

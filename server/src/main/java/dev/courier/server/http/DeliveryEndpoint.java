@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class DeliveryEndpoint {
     static final String PATH = "/v1/websocket";
     static final String CONNECTIONS = "courier.websocket.connections";
-    static final int CLOSE_REPLACED = DeliverySession.CLOSE_REPLACED;
     /// Bytes sent but not yet acknowledged on one socket, beside the count window: a bound on
     /// what a slow reader can make the server buffer (a handful of 256 KiB ciphertexts).
     private static final long MAX_INFLIGHT_BYTES = 4L * 1024 * 1024;
@@ -75,7 +74,7 @@ final class DeliveryEndpoint {
             var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
                     config.deliveryWindow(), MAX_INFLIGHT_BYTES);
             bySocket.put(ctx.sessionId(), session);
-            presence.attach(session).ifPresent(old -> old.close(CLOSE_REPLACED, "replaced by a newer connection"));
+            presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
             executor.execute(() -> accounts.touch(device));
             session.signal();
         });

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /// Which push endpoint URLs the server agrees to POST to.
 ///
@@ -64,7 +65,7 @@ public final class EndpointPolicy {
     }
 
     /// Tests an IP literal without any DNS lookup (a name is left to resolve at push time).
-    private static boolean isLiteralOf(String host, java.util.function.Predicate<InetAddress> test) {
+    private static boolean isLiteralOf(String host, Predicate<InetAddress> test) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         boolean literal = h.contains(":") || h.chars().allMatch(c -> c == '.' || Character.isDigit(c));
         if (!literal) return false;

@@ -5,7 +5,6 @@ import dev.courier.protocol.webpush.P256;
 import dev.courier.server.ServiceException;
 import dev.courier.server.accounts.DeviceAddress;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Optional;
 
 /// A device's own push subscription: registering, replacing, reading and removing it. The device
@@ -44,9 +43,8 @@ public final class SubscriptionService {
     }
 
     public Optional<PushSubscription> current(DeviceAddress device) {
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         return store.find(device).map(s -> new PushSubscription(s.endpoint(),
-                new PushSubscription.Keys(b64.encodeToString(s.p256dh()), b64.encodeToString(s.auth()))));
+                new PushSubscription.Keys(P256.base64Url(s.p256dh()), P256.base64Url(s.auth()))));
     }
 
     public boolean unsubscribe(DeviceAddress device) {
@@ -59,8 +57,8 @@ public final class SubscriptionService {
         }
         if (value.length() > maxChars) throw ServiceException.badRequest("invalid_push_subscription", field + " is too long");
         try {
-            // Browsers hand out base64url; some libraries pad it. Both decode the same.
-            return Base64.getUrlDecoder().decode(value.endsWith("=") ? value.replace("=", "") : value);
+            // Browsers hand out base64url without padding; some libraries pad it. Both decode.
+            return P256.fromBase64Url(value);
         } catch (IllegalArgumentException e) {
             throw ServiceException.badRequest("invalid_push_subscription", field + " must be base64url");
         }

@@ -1,6 +1,8 @@
 package dev.courier.server.testing;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
@@ -25,19 +27,28 @@ public final class RedisTestKeys implements AutoCloseable {
 
     public long count() {
         try (var jedis = new Jedis(URL)) {
-            return jedis.scan("0", new ScanParams().match(prefix + "*").count(1000)).getResult().size();
+            return keys(jedis).size();
         }
     }
 
     @Override
     public void close() {
         try (var jedis = new Jedis(URL)) {
-            String cursor = "0";
-            do {
-                var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(1000));
-                if (!page.getResult().isEmpty()) jedis.del(page.getResult().toArray(String[]::new));
-                cursor = page.getCursor();
-            } while (!cursor.equals("0"));
+            List<String> keys = keys(jedis);
+            if (!keys.isEmpty()) jedis.del(keys.toArray(String[]::new));
         }
+    }
+
+    /// Every key under the prefix. `SCAN` may return any page empty while matches remain, so the
+    /// cursor is followed to the end.
+    private List<String> keys(Jedis jedis) {
+        List<String> keys = new ArrayList<>();
+        String cursor = "0";
+        do {
+            var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(1000));
+            keys.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals("0"));
+        return keys;
     }
 }

@@ -86,13 +86,13 @@ public final class WebPushProvider implements PushProvider, AutoCloseable {
 
     /// `Retry-After` in seconds; the HTTP-date form is rare from push services and treated as absent.
     private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return java.util.Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v.trim()))));
-            } catch (NumberFormatException e) {
-                return java.util.Optional.empty();
-            }
-        }).orElse(null);
+        String value = response.headers().firstValue("Retry-After").orElse(null);
+        if (value == null) return null;
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     @Override
