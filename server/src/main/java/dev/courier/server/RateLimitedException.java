@@ -14,4 +14,9 @@ public class RateLimitedException extends ServiceException {
     public Duration retryAfter() {
         return retryAfter;
     }
+
+    /// `retryAfter` in whole seconds, rounded up and at least 1, as `Retry-After` takes it.
+    public long retryAfterSeconds() {
+        return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    }
 }

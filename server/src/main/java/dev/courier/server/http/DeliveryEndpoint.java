@@ -7,6 +7,7 @@ import dev.courier.protocol.ServerFrame;
 import dev.courier.server.accounts.AccountService;
 import dev.courier.server.accounts.DeviceAddress;
 import dev.courier.server.config.ServerConfig;
+import dev.courier.server.delivery.AckBatcher;
 import dev.courier.server.delivery.DeliverySession;
 import dev.courier.server.delivery.Outbound;
 import dev.courier.server.delivery.Presence;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -45,11 +47,15 @@ final class DeliveryEndpoint {
     private final ObjectMapper mapper;
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
-    private final ConcurrentHashMap<String, DeliverySession> bySocket = new ConcurrentHashMap<>();
+    private final SocketSends sends;
+    private final ConcurrentHashMap<String, Socket> bySocket = new ConcurrentHashMap<>();
+
+    /// What the endpoint keeps per open socket.
+    private record Socket(DeliverySession session, AckBatcher acks, AtomicInteger sendsInFlight) {}
 
     DeliveryEndpoint(Authenticator auth, AccountService accounts, MessageService messages, MessageStore store,
                      Presence presence, ObjectMapper mapper, ExecutorService executor, ServerConfig.WebSocket config,
-                     MeterRegistry metrics) {
+                     SocketSends sends, MeterRegistry metrics) {
         this.auth = auth;
         this.accounts = accounts;
         this.messages = messages;
@@ -58,6 +64,7 @@ final class DeliveryEndpoint {
         this.mapper = mapper;
         this.executor = executor;
         this.config = config;
+        this.sends = sends;
         Gauge.builder(CONNECTIONS, bySocket, ConcurrentHashMap::size).description("open delivery WebSockets").register(metrics);
     }
 
@@ -73,7 +80,8 @@ final class DeliveryEndpoint {
             DeviceAddress device = auth.authenticate(ctx.header("Authorization"));
             var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
                     config.deliveryWindow(), MAX_INFLIGHT_BYTES);
-            bySocket.put(ctx.sessionId(), session);
+            var acks = new AckBatcher(guids -> messages.acknowledgeQuietly(device, guids), executor);
+            bySocket.put(ctx.sessionId(), new Socket(session, acks, new AtomicInteger()));
             presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
             executor.execute(() -> accounts.touch(device));
             session.signal();
@@ -81,41 +89,56 @@ final class DeliveryEndpoint {
         ws.onMessage(ctx -> onText(ctx, ctx.message()));
         ws.onBinaryMessage(ctx -> sendError(ctx, "unsupported_frame", "send JSON text frames"));
         ws.onClose(ctx -> {
-            DeliverySession session = bySocket.remove(ctx.sessionId());
-            if (session != null) {
-                session.closed();
-                presence.detach(session);
+            Socket socket = bySocket.remove(ctx.sessionId());
+            if (socket != null) {
+                socket.session().closed();
+                presence.detach(socket.session());
             }
         });
         ws.onError(ctx -> log.debug("delivery socket error", ctx.error()));
     }
 
     private void onText(WsContext ctx, String text) {
-        DeliverySession session = bySocket.get(ctx.sessionId());
-        if (session == null) return;
+        Socket socket = bySocket.get(ctx.sessionId());
+        if (socket == null) return;
         ClientFrame frame;
         try {
             frame = mapper.readValue(text, ClientFrame.class);
         } catch (JacksonException e) {
-            sendError(ctx, "invalid_frame", "expected {\"type\":\"ack\",\"guid\":\"<uuid>\"}");
+            sendError(ctx, "invalid_frame", "expected an ack, acks or send frame (docs/API.md §8)");
             return;
         }
-        if (frame instanceof ClientFrame.Ack(var guid) && guid != null) {
-            // The device holds the envelope now: its window slot is free at once, not after the
-            // delete's fsync, or a backlog would drain at one window per commit. Until the delete
-            // commits, the session's cursor keeps this connection from sending it again; a new
-            // connection may, which at-least-once delivery allows.
-            session.acknowledged(guid);
-            executor.execute(() -> messages.acknowledgeQuietly(session.device(), guid));
-        } else {
-            sendError(ctx, "invalid_frame", "an ack needs a guid");
+        DeliverySession session = socket.session();
+        switch (frame) {
+            case ClientFrame.Ack(var guid) when guid != null -> {
+                // The device holds the envelope now: its window slot is free at once, not after the
+                // delete's fsync, or a backlog would drain at one window per commit. Until the delete
+                // commits, the session's cursor keeps this connection from sending it again; a new
+                // connection may, which at-least-once delivery allows.
+                session.acknowledged(guid);
+                socket.acks().add(guid);
+            }
+            case ClientFrame.Acks(var guids) when guids != null && !guids.isEmpty() && guids.size() <= config.deliveryWindow()
+                    && !guids.contains(null) -> {
+                guids.forEach(session::acknowledged);
+                socket.acks().addAll(guids);
+            }
+            case ClientFrame.Acks a -> sendError(ctx, "invalid_frame",
+                    "acks needs 1 to " + config.deliveryWindow() + " guids, none of them null");
+            case ClientFrame.Send send when send.id() != null ->
+                    sends.handle(session.device(), send, socket.sendsInFlight(), answer -> sendFrame(ctx, answer));
+            case ClientFrame.Send send -> sendError(ctx, "invalid_frame", "a send needs an id to match its answer");
+            case ClientFrame.Ack a -> sendError(ctx, "invalid_frame", "an ack needs a guid");
         }
     }
 
     private void sendError(WsContext ctx, String code, String message) {
+        sendFrame(ctx, new ServerFrame.Error(code, message));
+    }
+
+    private void sendFrame(WsContext ctx, ServerFrame frame) {
         try {
-            ctx.session.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(new ServerFrame.Error(code, message)),
-                    Callback.NOOP);
+            ctx.session.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(frame), Callback.NOOP);
         } catch (JacksonException e) {
             throw new IllegalStateException("server frames always serialize", e);
         }

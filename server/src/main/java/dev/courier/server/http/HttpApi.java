@@ -58,7 +58,8 @@ public final class HttpApi implements AutoCloseable {
         var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
         var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
         var delivery = new DeliveryEndpoint(auth, s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
-                s.executor(), config.webSocket(), s.metrics());
+                s.executor(), config.webSocket(), new SocketSends(s.messages(), s.limiter(), limits.sendPerAccount(), s.executor()),
+                s.metrics());
 
         this.app = Javalin.create(c -> {
             configureServer(c, config);
@@ -128,7 +129,7 @@ public final class HttpApi implements AutoCloseable {
         routes.exception(StaleDevicesException.class, (e, ctx) ->
                 json.write(ctx, 410, new StaleDevicesResponse(e.code(), e.getMessage(), e.stale())));
         routes.exception(RateLimitedException.class, (e, ctx) -> {
-            ctx.header("Retry-After", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
             json.write(ctx, 429, new ErrorResponse(e.code(), e.getMessage()));
         });
         routes.exception(ServiceException.class, (e, ctx) -> {

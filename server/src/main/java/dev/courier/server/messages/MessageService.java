@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,10 +111,11 @@ public final class MessageService {
         acks.increment();
     }
 
-    /// Acknowledgement from a live connection: an unknown GUID (a duplicate ack) is not an error.
-    public boolean acknowledgeQuietly(DeviceAddress device, UUID guid) {
-        boolean deleted = store.acknowledge(device, guid);
-        if (deleted) acks.increment();
+    /// Acknowledgements from a live connection, deleted in one write: an unknown GUID (a
+    /// duplicate ack) is not an error. Returns how many envelopes were deleted.
+    public int acknowledgeQuietly(DeviceAddress device, Collection<UUID> guids) {
+        int deleted = store.acknowledge(device, guids);
+        acks.increment(deleted);
         return deleted;
     }
 

@@ -1,6 +1,7 @@
 package dev.courier.server.messages;
 
 import dev.courier.server.accounts.DeviceAddress;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +30,10 @@ public interface MessageStore {
 
     /// Deletes the envelope `guid` if, and only if, it is queued for `device`.
     boolean acknowledge(DeviceAddress device, UUID guid);
+
+    /// [#acknowledge(DeviceAddress, UUID)] for each of `guids`, in one durable write; returns how
+    /// many envelopes it deleted. GUIDs not queued for `device` are passed over.
+    int acknowledge(DeviceAddress device, Collection<UUID> guids);
 
     int queueDepth(DeviceAddress device);
 

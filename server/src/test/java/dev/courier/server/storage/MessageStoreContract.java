@@ -255,6 +255,25 @@ public abstract class MessageStoreContract extends StoreContract {
     }
 
     @Test
+    void batchedAcknowledgeDeletesOnlyTheDevicesOwnEnvelopesAndCountsThem() {
+        for (int i = 0; i < 4; i++) send(alice1, bob, 1, 2);
+        List<UUID> bob1Guids = pending(bob1).stream().map(StoredEnvelope::guid).toList();
+        UUID bob2Guid = pending(bob2).getFirst().guid();
+        List<UUID> acked = new ArrayList<>(bob1Guids.subList(0, 3));
+        acked.add(bob2Guid);
+        acked.add(UUID.randomUUID());
+        acked.add(bob1Guids.getFirst());
+
+        assertThat(messages().acknowledge(bob1, acked)).as("three of bob1's, each counted once").isEqualTo(3);
+        assertThat(pending(bob1)).extracting(StoredEnvelope::guid).containsExactly(bob1Guids.get(3));
+        assertThat(messages().queueDepth(bob1)).isEqualTo(1);
+        assertThat(pending(bob2)).as("device 2's copies are its own").hasSize(4);
+        assertThat(messages().queueDepth(bob2)).isEqualTo(4);
+        assertThat(messages().acknowledge(bob1, acked)).as("acknowledged already").isZero();
+        assertThat(messages().acknowledge(bob1, List.of())).isZero();
+    }
+
+    @Test
     void queueDepthFollowsStoreAndAck() {
         assertThat(messages().queueDepth(bob1)).isZero();
         assertThat(messages().queueDepth(new DeviceAddress(UUID.randomUUID(), 1))).isZero();

@@ -1,7 +1,10 @@
 package dev.courier.server.testing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.protocol.ClientFrame;
 import dev.courier.protocol.Envelope;
+import dev.courier.protocol.SendMessageRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -9,6 +12,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -118,6 +122,31 @@ public final class TestSocket implements AutoCloseable {
 
     public void ack(UUID guid) {
         sendText("{\"type\":\"ack\",\"guid\":\"" + guid + "\"}");
+    }
+
+    /// One `acks` frame for every GUID in `guids`.
+    public void acks(List<UUID> guids) {
+        sendFrame(new ClientFrame.Acks(guids));
+    }
+
+    /// A `send` frame: `request` is what `POST /v1/messages` would carry.
+    public void send(long id, SendMessageRequest request) {
+        sendFrame(new ClientFrame.Send(id, request));
+    }
+
+    private void sendFrame(ClientFrame frame) {
+        try {
+            sendText(TestClient.JSON.writeValueAsString(frame));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /// The next frame, which must be a `send_result`.
+    public JsonNode nextSendResult() {
+        JsonNode frame = next();
+        if (!"send_result".equals(frame.path("type").asText())) throw new AssertionError("expected a send_result, got " + frame);
+        return frame;
     }
 
     public void sendText(String text) {

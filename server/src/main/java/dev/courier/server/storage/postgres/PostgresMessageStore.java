@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -192,18 +193,31 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public boolean acknowledge(DeviceAddress device, UUID guid) {
-        // One statement, so one transaction: the delete and the depth change commit together.
+        return acknowledge(device, List.of(guid)) == 1;
+    }
+
+    @Override
+    public int acknowledge(DeviceAddress device, Collection<UUID> guids) {
+        if (guids.isEmpty()) return 0;
+        // One statement, so one transaction: the deletes and the depth change commit together.
         // The owner check is part of the delete: another device's GUID matches no row.
         return db.autocommit(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH gone AS (
-                        DELETE FROM envelopes WHERE account_id = ? AND device_id = ? AND guid = ?
-                        RETURNING account_id, device_id)
-                    UPDATE device_queues q SET depth = q.depth - 1
-                    FROM gone WHERE q.account_id = gone.account_id AND q.device_id = gone.device_id""")) {
+                        DELETE FROM envelopes WHERE account_id = ? AND device_id = ? AND guid = ANY (?)
+                        RETURNING account_id, device_id),
+                    counted AS (
+                        SELECT account_id, device_id, count(*) AS n FROM gone GROUP BY account_id, device_id),
+                    updated AS (
+                        UPDATE device_queues q SET depth = q.depth - counted.n
+                        FROM counted WHERE q.account_id = counted.account_id AND q.device_id = counted.device_id)
+                    SELECT coalesce(sum(n), 0) FROM counted""")) {
                 bindDevice(ps, 1, device);
-                ps.setObject(3, guid);
-                return ps.executeUpdate() == 1;
+                ps.setArray(3, c.createArrayOf("uuid", guids.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
             }
         });
     }

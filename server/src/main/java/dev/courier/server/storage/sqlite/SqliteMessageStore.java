@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -148,16 +149,25 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public boolean acknowledge(DeviceAddress device, UUID guid) {
+        return acknowledge(device, List.of(guid)) == 1;
+    }
+
+    @Override
+    public int acknowledge(DeviceAddress device, Collection<UUID> guids) {
+        if (guids.isEmpty()) return 0;
         return db.write(s -> {
             byte[] account = Uuids.toBytes(device.accountId());
             // The owner check is part of the delete: another device's GUID matches no row.
             PreparedStatement ps = s.prepare("DELETE FROM envelopes WHERE guid = ? AND account_id = ? AND device_id = ?");
-            ps.setBytes(1, Uuids.toBytes(guid));
             ps.setBytes(2, account);
             ps.setInt(3, device.deviceId());
-            if (ps.executeUpdate() == 0) return false;
-            addDepth(s, account, device.deviceId(), -1);
-            return true;
+            int deleted = 0;
+            for (UUID guid : guids) {
+                ps.setBytes(1, Uuids.toBytes(guid));
+                deleted += ps.executeUpdate();
+            }
+            if (deleted > 0) addDepth(s, account, device.deviceId(), -deleted);
+            return deleted;
         });
     }
 
