@@ -7,8 +7,10 @@ import dev.courier.bench.scenario.SustainedScenario;
 import dev.courier.bench.target.ServerUnderTest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,13 +45,25 @@ final class SustainedCommand implements Callable<Integer> {
             description = "Pooled HTTP connections for sends (default: ${DEFAULT-VALUE}).")
     int httpConnections;
 
+    @Option(names = "--transport", defaultValue = "websocket", converter = SustainedCommand.TransportName.class,
+            description = "How senders send: websocket (send frames on their own sockets) or http (POST /v1/messages) (default: ${DEFAULT-VALUE}).")
+    SustainedScenario.Transport transport;
+
+    @Option(names = "--prewarm", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds of load before the first step, to warm the server's JIT up; not reported in the table, 0 for none (default: ${DEFAULT-VALUE}).")
+    int prewarm;
+
+    @Option(names = "--prewarm-rate", defaultValue = "1000", description = "Offered rate of the warm-up, msgs/s (default: ${DEFAULT-VALUE}).")
+    int prewarmRate;
+
     @Option(names = "--smoke", description = "A run of seconds that only checks the harness works.")
     boolean smoke;
 
     @Override
     public Integer call() {
         SustainedScenario.Params params = smoke
-                ? new SustainedScenario.Params(List.of(200), Duration.ofSeconds(2), Duration.ZERO, 4, 4, payloadBytes, 8, 0)
+                ? new SustainedScenario.Params(List.of(200), Duration.ofSeconds(2), Duration.ZERO, 4, 4, payloadBytes, 8, 0, transport,
+                        Duration.ZERO, prewarmRate)
                 : params();
         try (ServerUnderTest target = server.open(Map.of())) {
             var bench = new Bench(target, CommandLines.of("sustained", smoke), Progress.toStderr(), server.perAddress);
@@ -65,7 +79,21 @@ final class SustainedCommand implements Callable<Integer> {
         if (senders < 1 || recipients < 1) throw new CliException("--senders and --recipients must be at least 1");
         if (payloadBytes < 16 || payloadBytes > 262_144) throw new CliException("--payload-bytes must be 16 to 262144");
         if (httpConnections < 1) throw new CliException("--http-connections must be at least 1");
+        if (prewarm < 0) throw new CliException("--prewarm must be 0 or more seconds");
+        if (prewarmRate < 1) throw new CliException("--prewarm-rate must be a positive number");
         return new SustainedScenario.Params(rates, Duration.ofSeconds(seconds), Duration.ofSeconds(warmup), senders, recipients,
-                payloadBytes, httpConnections, 0);
+                payloadBytes, httpConnections, 0, transport, Duration.ofSeconds(prewarm), prewarmRate);
+    }
+
+    /// `websocket` or `http`, as the help text spells them.
+    static final class TransportName implements CommandLine.ITypeConverter<SustainedScenario.Transport> {
+        @Override
+        public SustainedScenario.Transport convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "websocket", "ws" -> SustainedScenario.Transport.WEBSOCKET;
+                case "http" -> SustainedScenario.Transport.HTTP;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not websocket or http");
+            };
+        }
     }
 }

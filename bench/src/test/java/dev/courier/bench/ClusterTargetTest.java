@@ -20,7 +20,7 @@ class ClusterTargetTest {
         String classpath = BenchRun.serverClasspath();
         assumeTrue(classpath != null, "the server module is not packaged (run the whole reactor)");
 
-        JsonNode report = BenchRun.run(out, "sustained", "--cluster", "2", "--rates", "50", "--duration", "2",
+        JsonNode report = BenchRun.run(out, "sustained", "--cluster", "2", "--rates", "50", "--duration", "2", "--prewarm", "0",
                 "--warmup", "0", "--senders", "4", "--recipients", "4", "--server-classpath", classpath);
 
         assertThat(report.path("server").asText()).contains("2-node cluster behind nginx");

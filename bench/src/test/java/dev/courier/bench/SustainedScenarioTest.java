@@ -37,7 +37,7 @@ class SustainedScenarioTest {
     @Test
     void aRateSweepReportsOneStepPerRate() throws Exception {
         try (TestServer server = new TestServer()) {
-            JsonNode report = BenchRun.run(out, "sustained", "--rates", "50,100", "--duration", "1", "--warmup", "0",
+            JsonNode report = BenchRun.run(out, "sustained", "--rates", "50,100", "--duration", "1", "--warmup", "0", "--prewarm", "0",
                     "--senders", "2", "--recipients", "2", "--target", server.baseUrl());
 
             JsonNode steps = report.path("result").path("steps");
@@ -48,9 +48,42 @@ class SustainedScenarioTest {
     }
 
     @Test
+    void httpTransportSendsAreDeliveredAndAcknowledged() throws Exception {
+        try (TestServer server = new TestServer()) {
+            JsonNode report = BenchRun.run(out, "sustained", "--transport", "http", "--rates", "100", "--duration", "1", "--warmup", "0",
+                    "--prewarm", "0", "--senders", "2", "--recipients", "2", "--target", server.baseUrl());
+
+            JsonNode step = report.path("result").path("steps").get(0);
+            assertThat(step.path("ok").asLong()).isEqualTo(100);
+            assertThat(step.path("delivered").asLong()).isEqualTo(100);
+            assertThat(step.path("serverAcknowledged").asLong()).isEqualTo(100);
+            assertThat(report.path("params").path("transport").asText()).isEqualTo("HTTP");
+        }
+    }
+
+    @Test
+    void prewarmRunsBeforeTheStepsAndIsReportedApartFromThem() throws Exception {
+        try (TestServer server = new TestServer()) {
+            JsonNode report = BenchRun.run(out, "sustained", "--rates", "50", "--duration", "1", "--warmup", "0", "--prewarm", "1",
+                    "--prewarm-rate", "80", "--senders", "2", "--recipients", "2", "--target", server.baseUrl());
+
+            JsonNode prewarm = report.path("result").path("prewarm");
+            assertThat(prewarm.path("offeredRate").asInt()).isEqualTo(80);
+            assertThat(prewarm.path("delivered").asLong()).isEqualTo(80);
+            JsonNode steps = report.path("result").path("steps");
+            assertThat(steps.size()).isEqualTo(1);
+            assertThat(steps.get(0).path("offeredRate").asInt()).isEqualTo(50);
+            assertThat(steps.get(0).path("serverAcknowledged").asLong()).as("the step's own deliveries").isEqualTo(50);
+            assertThat(report.path("notes").toString()).contains("warmed the server up");
+        }
+    }
+
+    @Test
     void badRatesAreOneLineErrorsWithExitCodeTwo() {
         assertThat(Main.run("sustained", "--rates", "0", "--target", "http://127.0.0.1:1")).isEqualTo(2);
         assertThat(Main.run("sustained", "--rates", "fast")).isEqualTo(2);
+        assertThat(Main.run("sustained", "--transport", "carrier-pigeon")).isEqualTo(2);
+        assertThat(Main.run("sustained", "--prewarm", "-1", "--target", "http://127.0.0.1:1")).isEqualTo(2);
         assertThat(Main.run("nonsense")).isEqualTo(2);
     }
 }

@@ -30,6 +30,7 @@ public final class SocketFleet implements AutoCloseable {
     private final QueuedThreadPool executor;
     private final Scheduler scheduler;
     private final List<WebSocketClient> clients = new ArrayList<>();
+    private final AckFlusher acks = new AckFlusher(DeliverySocket.ACK_DELAY_MICROS, TimeUnit.MICROSECONDS);
     private final Queue<DeliverySocket> sockets = new ConcurrentLinkedQueue<>();
     private long connections;
 
@@ -54,7 +55,7 @@ public final class SocketFleet implements AutoCloseable {
         synchronized (this) {
             client = client(addresses.slot(connections++));
         }
-        DeliverySocket socket = new DeliverySocket(device, handler);
+        DeliverySocket socket = new DeliverySocket(device, handler, acks);
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.setHeader("Authorization", device.authorization());
         try {
@@ -107,6 +108,7 @@ public final class SocketFleet implements AutoCloseable {
     @Override
     public void close() {
         for (DeliverySocket s : sockets) s.close();
+        acks.close();
         sockets.clear();
         synchronized (this) {
             for (WebSocketClient c : clients) {

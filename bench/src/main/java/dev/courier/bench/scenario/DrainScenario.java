@@ -90,6 +90,7 @@ public final class DrainScenario implements Scenario {
             if (c == 1) first[0] = at;
             socket.ack(guid);
             if (c == n) {
+                socket.flushAcks();
                 lastDelivered[0] = at;
                 lastAck[0] = System.nanoTime();
                 all.countDown();

@@ -36,7 +36,12 @@ public final class SustainedScenario implements Scenario {
     /// `stopAboveP99Ms`: when positive, the sweep ends after the first step that is not
     /// [Step#withinBound] it (the steps above it would only queue more); 0 runs every rate.
     public record Params(List<Integer> rates, Duration duration, Duration warmup, int senders, int recipients,
-                         int payloadBytes, int httpConnections, double stopAboveP99Ms) {}
+                         int payloadBytes, int httpConnections, double stopAboveP99Ms, Transport transport, Duration prewarm,
+                         int prewarmRate) {}
+
+    /// How senders send: `send` frames on a WebSocket of their own, as a connected app does, or
+    /// one `POST /v1/messages` each over pooled HTTP connections.
+    public enum Transport { WEBSOCKET, HTTP }
 
     public record Step(int offeredRate, double durationSeconds, long planned, long ok, Map<String, Long> errors,
                        long delivered, long duplicates, long missing, double achievedSendRate, double achievedDeliveredRate,
@@ -49,7 +54,8 @@ public final class SustainedScenario implements Scenario {
         }
     }
 
-    public record Result(List<Step> steps) {}
+    /// `prewarm` is the unreported warm-up step, null when there was none.
+    public record Result(Step prewarm, List<Step> steps) {}
 
     private final Params params;
 
@@ -62,6 +68,7 @@ public final class SustainedScenario implements Scenario {
         String started = Bench.now();
         List<String> notes = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
+        Step prewarm = null;
         Receiving receiving = new Receiving();
         try (LoadClients clients = bench.clients(params.httpConnections())) {
             var registrar = new Registrar(clients.api());
@@ -78,10 +85,28 @@ public final class SustainedScenario implements Scenario {
                 throw new LoadException("the recipients' WebSockets did not connect: " + e.getMessage(), e);
             }
             bench.progress().say(recipients.size() + " recipient WebSockets open");
+            List<DeliverySocket> senderSockets = params.transport() == Transport.WEBSOCKET ? connectSenders(clients, senders) : List.of();
             Payloads payloads = new Payloads(params.payloadBytes());
+            OpenLoopStep.Sender send = params.transport() == Transport.WEBSOCKET
+                    ? (from, to, sequence, intended) ->
+                            senderSockets.get(from).send(HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)))
+                    : (from, to, sequence, intended) -> clients.api().sendMessage(senders.get(from),
+                            HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)));
             long sequenceBase = 0;
+            if (!params.prewarm().isZero()) {
+                // The server's JIT compiles for about a minute of load before it settles (its C2
+                // threads used a third of its CPU over a one-minute run): without this step the
+                // first steps measure compilation, not the server a long-running node would be.
+                bench.progress().say("pre-warming the server: " + params.prewarmRate() + " msgs/s for "
+                        + params.prewarm().toSeconds() + " s, not reported in the table");
+                prewarm = step(bench, send, senders, recipients, receiving, params.prewarmRate(), sequenceBase, params.prewarm());
+                sequenceBase += prewarm.planned();
+                notes.add(String.format("before the steps, %d s at %d msgs/s warmed the server up (achieved %.0f/s); that step is "
+                        + "in the JSON as prewarm, not in the table", params.prewarm().toSeconds(), params.prewarmRate(),
+                        prewarm.achievedSendRate()));
+            }
             for (int rate : params.rates()) {
-                Step step = step(bench, clients.api(), senders, recipients, payloads, receiving, rate, sequenceBase);
+                Step step = step(bench, send, senders, recipients, receiving, rate, sequenceBase, params.duration());
                 sequenceBase += step.planned();
                 steps.add(step);
                 if (!step.rateMet()) {
@@ -96,18 +121,27 @@ public final class SustainedScenario implements Scenario {
             }
         }
         notes.add("the load generator runs on the same machine as the server and shares its cores");
-        Result result = new Result(steps);
+        Result result = new Result(prewarm, steps);
         return new RunReport("sustained", started, bench.command(), Bench.environment(), bench.serverDescription(), params,
                 result, notes, List.of(table(steps)), charts(steps));
     }
 
-    /// One rate: sends are `POST /v1/messages`, accepted at their `200`; the server's
+    private List<DeliverySocket> connectSenders(LoadClients clients, List<BenchDevice> senders) {
+        List<CompletableFuture<DeliverySocket>> connecting = new ArrayList<>();
+        for (BenchDevice s : senders) connecting.add(clients.sockets().connect(s, DeliverySocket.Handler.ACK_ALL));
+        try {
+            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new LoadException("the senders' WebSockets did not connect: " + e.getMessage(), e);
+        }
+        return connecting.stream().map(CompletableFuture::join).toList();
+    }
+
+    /// One rate: each send is accepted at its `200`; the server's
     /// `courier_envelopes_acknowledged_total` checks every delivery was acknowledged.
-    private Step step(Bench bench, HttpApi api, List<BenchDevice> senders, List<BenchDevice> recipients, Payloads payloads,
-                      Receiving receiving, int rate, long base) {
-        OpenLoopStep.Sender send = (from, to, sequence, intended) ->
-                api.sendMessage(senders.get(from), HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)));
-        var step = new OpenLoopStep(bench.progress(), params.duration(), params.warmup(), rate, base, senders.size(), recipients.size(),
+    private Step step(Bench bench, OpenLoopStep.Sender send, List<BenchDevice> senders, List<BenchDevice> recipients,
+                      Receiving receiving, int rate, long base, Duration duration) {
+        var step = new OpenLoopStep(bench.progress(), duration, params.warmup(), rate, base, senders.size(), recipients.size(),
                 send, () -> acknowledged(bench));
         receiving.current = step;
         try {

@@ -114,7 +114,7 @@ public final class Comparison {
 
     private SustainedScenario.Params sustained(List<Integer> rates, Duration duration, double stopAboveP99Ms) {
         return new SustainedScenario.Params(rates, duration, params.warmup(), params.senders(), params.recipients(), params.payloadBytes(), 128,
-                stopAboveP99Ms);
+                stopAboveP99Ms, SustainedScenario.Transport.WEBSOCKET, Duration.ZERO, 1);
     }
 
     /// `asked`, or fewer when the server's open-file limit would refuse them (each connection is a
