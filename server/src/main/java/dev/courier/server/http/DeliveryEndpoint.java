@@ -12,32 +12,26 @@ import dev.courier.server.delivery.Outbound;
 import dev.courier.server.delivery.Presence;
 import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
-import io.javalin.config.RoutesConfig;
-import io.javalin.websocket.WsConfig;
-import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /// `GET /v1/websocket`: the authenticated delivery connection of one device.
 ///
-/// Authentication happens on the HTTP upgrade request (`wsBeforeUpgrade`), so an unauthenticated
-/// client gets a plain `401` and never a socket. Each socket gets a [DeliverySession]; the newest
-/// socket of a device replaces an older one, which is closed with code 4000.
+/// Authentication happens on the HTTP upgrade request ([DeliveryUpgrade]), so an unauthenticated
+/// client gets a plain `401` and never a socket. Each socket ([DeliverySocket]) gets a
+/// [DeliverySession]; the newest socket of a device replaces an older one, which is closed with
+/// code 4000.
 final class DeliveryEndpoint {
     static final String PATH = "/v1/websocket";
     static final String CONNECTIONS = "courier.websocket.connections";
     /// Bytes sent but not yet acknowledged on one socket, beside the count window: a bound on
     /// what a slow reader can make the server buffer (a handful of 256 KiB ciphertexts).
     private static final long MAX_INFLIGHT_BYTES = 4L * 1024 * 1024;
-    private static final Logger log = LoggerFactory.getLogger(DeliveryEndpoint.class);
 
-    private final Authenticator auth;
     private final AccountService accounts;
     private final MessageService messages;
     private final MessageStore store;
@@ -45,12 +39,12 @@ final class DeliveryEndpoint {
     private final ObjectMapper mapper;
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
-    private final ConcurrentHashMap<String, DeliverySession> bySocket = new ConcurrentHashMap<>();
+    /// Open sockets, for the gauge: a count, not a collection, so that it costs a socket nothing.
+    private final AtomicInteger open = new AtomicInteger();
 
-    DeliveryEndpoint(Authenticator auth, AccountService accounts, MessageService messages, MessageStore store,
+    DeliveryEndpoint(AccountService accounts, MessageService messages, MessageStore store,
                      Presence presence, ObjectMapper mapper, ExecutorService executor, ServerConfig.WebSocket config,
                      MeterRegistry metrics) {
-        this.auth = auth;
         this.accounts = accounts;
         this.messages = messages;
         this.store = store;
@@ -58,46 +52,46 @@ final class DeliveryEndpoint {
         this.mapper = mapper;
         this.executor = executor;
         this.config = config;
-        Gauge.builder(CONNECTIONS, bySocket, ConcurrentHashMap::size).description("open delivery WebSockets").register(metrics);
+        Gauge.builder(CONNECTIONS, open, AtomicInteger::get).description("open delivery WebSockets").register(metrics);
     }
 
-    void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade(PATH, auth::require);
-        routes.ws(PATH, this::configure);
+    /// The listener for a new socket of `device`, whose upgrade request was authenticated.
+    DeliverySocket socketFor(DeviceAddress device) {
+        return new DeliverySocket(this, device);
     }
 
-    private void configure(WsConfig ws) {
-        ws.onConnect(ctx -> {
-            // The upgrade request was authenticated already (a failure there is a plain 401), but
-            // Javalin does not carry request attributes into the socket, so resolve it again.
-            DeviceAddress device = auth.authenticate(ctx.header("Authorization"));
-            var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
-                    config.deliveryWindow(), MAX_INFLIGHT_BYTES);
-            bySocket.put(ctx.sessionId(), session);
-            presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
-            executor.execute(() -> accounts.touch(device));
-            session.signal();
-        });
-        ws.onMessage(ctx -> onText(ctx, ctx.message()));
-        ws.onBinaryMessage(ctx -> sendError(ctx, "unsupported_frame", "send JSON text frames"));
-        ws.onClose(ctx -> {
-            DeliverySession session = bySocket.remove(ctx.sessionId());
-            if (session != null) {
-                session.closed();
-                presence.detach(session);
-            }
-        });
-        ws.onError(ctx -> log.debug("delivery socket error", ctx.error()));
+    /// The session of a socket that has just opened, counted as open from here on.
+    DeliverySession newSession(DeviceAddress device, Session socket) {
+        var session = new DeliverySession(device, new JettyOutbound(socket), store, mapper, executor,
+                config.deliveryWindow(), MAX_INFLIGHT_BYTES);
+        open.incrementAndGet();
+        return session;
     }
 
-    private void onText(WsContext ctx, String text) {
-        DeliverySession session = bySocket.get(ctx.sessionId());
-        if (session == null) return;
+    /// Makes `session` the device's one live connection and starts delivering to it.
+    void attach(DeliverySession session) {
+        presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
+        executor.execute(() -> accounts.touch(session.device()));
+        session.signal();
+    }
+
+    /// The socket of `session` has closed, whichever side closed it.
+    void closed(DeliverySession session) {
+        open.decrementAndGet();
+        session.closed();
+        presence.detach(session);
+    }
+
+    void onBinary(Session socket) {
+        sendError(socket, "unsupported_frame", "send JSON text frames");
+    }
+
+    void onText(DeliverySession session, Session socket, String text) {
         ClientFrame frame;
         try {
             frame = mapper.readValue(text, ClientFrame.class);
         } catch (JacksonException e) {
-            sendError(ctx, "invalid_frame", "expected {\"type\":\"ack\",\"guid\":\"<uuid>\"}");
+            sendError(socket, "invalid_frame", "expected {\"type\":\"ack\",\"guid\":\"<uuid>\"}");
             return;
         }
         if (frame instanceof ClientFrame.Ack(var guid) && guid != null) {
@@ -108,13 +102,13 @@ final class DeliveryEndpoint {
             session.acknowledged(guid);
             executor.execute(() -> messages.acknowledgeQuietly(session.device(), guid));
         } else {
-            sendError(ctx, "invalid_frame", "an ack needs a guid");
+            sendError(socket, "invalid_frame", "an ack needs a guid");
         }
     }
 
-    private void sendError(WsContext ctx, String code, String message) {
+    private void sendError(Session socket, String code, String message) {
         try {
-            ctx.session.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(new ServerFrame.Error(code, message)),
+            socket.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(new ServerFrame.Error(code, message)),
                     Callback.NOOP);
         } catch (JacksonException e) {
             throw new IllegalStateException("server frames always serialize", e);
