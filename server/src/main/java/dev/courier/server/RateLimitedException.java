@@ -15,7 +15,8 @@ public class RateLimitedException extends ServiceException {
         return retryAfter;
     }
 
-    /// `retryAfter` in whole seconds, rounded up and at least 1, as `Retry-After` takes it.
+    /// `retryAfter` in whole seconds, rounded up and at least 1: `Retry-After` takes seconds, and
+    /// `0` would invite an immediate retry that the bucket refuses again.
     public long retryAfterSeconds() {
         return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     }

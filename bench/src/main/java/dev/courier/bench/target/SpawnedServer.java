@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /// them; the launch shell raises the open-file soft limit to the hard one first.
 public final class SpawnedServer implements ServerUnderTest {
     /// `./courier-server`'s flags, so the benchmark measures the server as it is shipped.
-    public static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC", "-Xss512k");
+    public static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseZGC",
+            "-XX:+UseCompactObjectHeaders", "-Xss512k");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final String UNLIMITED = "1000000000/1s";
 

@@ -12,6 +12,8 @@ import java.util.UUID;
 /// authenticated device. Identity comes only from here, never from a request body.
 final class Authenticator {
     static final String DEVICE_ATTRIBUTE = "courier.device";
+    /// `WWW-Authenticate` of a `401` for device credentials.
+    static final String CHALLENGE = "Basic realm=\"courier\"";
     private final AccountService accounts;
 
     Authenticator(AccountService accounts) {

@@ -19,9 +19,13 @@ final class ClientAddress {
     }
 
     String of(Context ctx) {
-        String peer = ctx.req().getRemoteAddr();
+        return of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+    }
+
+    /// The same for a request that Javalin does not see (the WebSocket upgrade): the TCP peer's
+    /// address and the request's `X-Forwarded-For`, if any.
+    String of(String peer, String forwarded) {
         if (trustedProxies.isEmpty() || !isTrusted(peer)) return peer;
-        String forwarded = ctx.header("X-Forwarded-For");
         if (forwarded == null || forwarded.length() > 2048) return peer;
         String[] hops = forwarded.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {

@@ -13,33 +13,26 @@ import dev.courier.server.delivery.Outbound;
 import dev.courier.server.delivery.Presence;
 import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
-import io.javalin.config.RoutesConfig;
-import io.javalin.websocket.WsConfig;
-import io.javalin.websocket.WsContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /// `GET /v1/websocket`: the authenticated delivery connection of one device.
 ///
-/// Authentication happens on the HTTP upgrade request (`wsBeforeUpgrade`), so an unauthenticated
-/// client gets a plain `401` and never a socket. Each socket gets a [DeliverySession]; the newest
-/// socket of a device replaces an older one, which is closed with code 4000.
+/// Authentication happens on the HTTP upgrade request ([DeliveryUpgrade]), so an unauthenticated
+/// client gets a plain `401` and never a socket. Each socket ([DeliverySocket]) gets a
+/// [DeliverySession]; the newest socket of a device replaces an older one, which is closed with
+/// code 4000.
 final class DeliveryEndpoint {
     static final String PATH = "/v1/websocket";
     static final String CONNECTIONS = "courier.websocket.connections";
     /// Bytes sent but not yet acknowledged on one socket, beside the count window: a bound on
     /// what a slow reader can make the server buffer (a handful of 256 KiB ciphertexts).
     private static final long MAX_INFLIGHT_BYTES = 4L * 1024 * 1024;
-    private static final Logger log = LoggerFactory.getLogger(DeliveryEndpoint.class);
 
-    private final Authenticator auth;
     private final AccountService accounts;
     private final MessageService messages;
     private final MessageStore store;
@@ -48,15 +41,12 @@ final class DeliveryEndpoint {
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
     private final SocketSends sends;
-    private final ConcurrentHashMap<String, Socket> bySocket = new ConcurrentHashMap<>();
+    /// Open sockets, for the gauge: a count, not a collection, so that it costs a socket nothing.
+    private final AtomicInteger open = new AtomicInteger();
 
-    /// What the endpoint keeps per open socket.
-    private record Socket(DeliverySession session, AckBatcher acks, AtomicInteger sendsInFlight) {}
-
-    DeliveryEndpoint(Authenticator auth, AccountService accounts, MessageService messages, MessageStore store,
+    DeliveryEndpoint(AccountService accounts, MessageService messages, MessageStore store,
                      Presence presence, ObjectMapper mapper, ExecutorService executor, ServerConfig.WebSocket config,
                      SocketSends sends, MeterRegistry metrics) {
-        this.auth = auth;
         this.accounts = accounts;
         this.messages = messages;
         this.store = store;
@@ -65,50 +55,55 @@ final class DeliveryEndpoint {
         this.executor = executor;
         this.config = config;
         this.sends = sends;
-        Gauge.builder(CONNECTIONS, bySocket, ConcurrentHashMap::size).description("open delivery WebSockets").register(metrics);
+        Gauge.builder(CONNECTIONS, open, AtomicInteger::get).description("open delivery WebSockets").register(metrics);
     }
 
-    void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade(PATH, auth::require);
-        routes.ws(PATH, this::configure);
+    /// The listener for a new socket of `device`, whose upgrade request was authenticated.
+    DeliverySocket socketFor(DeviceAddress device) {
+        return new DeliverySocket(this, device);
     }
 
-    private void configure(WsConfig ws) {
-        ws.onConnect(ctx -> {
-            // The upgrade request was authenticated already (a failure there is a plain 401), but
-            // Javalin does not carry request attributes into the socket, so resolve it again.
-            DeviceAddress device = auth.authenticate(ctx.header("Authorization"));
-            var session = new DeliverySession(device, new JettyOutbound(ctx.session), store, mapper, executor,
-                    config.deliveryWindow(), MAX_INFLIGHT_BYTES);
-            var acks = new AckBatcher(guids -> messages.acknowledgeQuietly(device, guids), executor);
-            bySocket.put(ctx.sessionId(), new Socket(session, acks, new AtomicInteger()));
-            presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
-            executor.execute(() -> accounts.touch(device));
-            session.signal();
-        });
-        ws.onMessage(ctx -> onText(ctx, ctx.message()));
-        ws.onBinaryMessage(ctx -> sendError(ctx, "unsupported_frame", "send JSON text frames"));
-        ws.onClose(ctx -> {
-            Socket socket = bySocket.remove(ctx.sessionId());
-            if (socket != null) {
-                socket.session().closed();
-                presence.detach(socket.session());
-            }
-        });
-        ws.onError(ctx -> log.debug("delivery socket error", ctx.error()));
+    /// The session of a socket that has just opened, counted as open from here on.
+    DeliverySession newSession(DeviceAddress device, Session socket) {
+        var session = new DeliverySession(device, new JettyOutbound(socket), store, mapper, executor,
+                config.deliveryWindow(), MAX_INFLIGHT_BYTES);
+        open.incrementAndGet();
+        return session;
     }
 
-    private void onText(WsContext ctx, String text) {
-        Socket socket = bySocket.get(ctx.sessionId());
-        if (socket == null) return;
+    /// Makes `session` the device's one live connection and starts delivering to it.
+    void attach(DeliverySession session) {
+        presence.attach(session).ifPresent(old -> old.close(DeliverySession.CLOSE_REPLACED, "replaced by a newer connection"));
+        executor.execute(() -> accounts.touch(session.device()));
+        session.signal();
+    }
+
+    /// The socket of `session` has closed, whichever side closed it.
+    void closed(DeliverySession session) {
+        open.decrementAndGet();
+        session.closed();
+        presence.detach(session);
+    }
+
+    void onBinary(Session socket) {
+        sendError(socket, "unsupported_frame", "send JSON text frames");
+    }
+
+    /// A batcher for the deletions `session`'s acks ask for; made on a socket's first ack, so that
+    /// an idle socket holds none.
+    AckBatcher ackBatcher(DeliverySession session) {
+        DeviceAddress device = session.device();
+        return new AckBatcher(guids -> messages.acknowledgeQuietly(device, guids), executor);
+    }
+
+    void onText(DeliverySocket owner, DeliverySession session, Session socket, String text) {
         ClientFrame frame;
         try {
             frame = mapper.readValue(text, ClientFrame.class);
         } catch (JacksonException e) {
-            sendError(ctx, "invalid_frame", "expected an ack, acks or send frame (docs/API.md §8)");
+            sendError(socket, "invalid_frame", "expected an ack, acks or send frame (docs/API.md §8)");
             return;
         }
-        DeliverySession session = socket.session();
         switch (frame) {
             case ClientFrame.Ack(var guid) when guid != null -> {
                 // The device holds the envelope now: its window slot is free at once, not after the
@@ -116,29 +111,29 @@ final class DeliveryEndpoint {
                 // commits, the session's cursor keeps this connection from sending it again; a new
                 // connection may, which at-least-once delivery allows.
                 session.acknowledged(guid);
-                socket.acks().add(guid);
+                owner.acks().add(guid);
             }
             case ClientFrame.Acks(var guids) when guids != null && !guids.isEmpty() && guids.size() <= config.deliveryWindow()
                     && !guids.contains(null) -> {
                 guids.forEach(session::acknowledged);
-                socket.acks().addAll(guids);
+                owner.acks().addAll(guids);
             }
-            case ClientFrame.Acks a -> sendError(ctx, "invalid_frame",
+            case ClientFrame.Acks a -> sendError(socket, "invalid_frame",
                     "acks needs 1 to " + config.deliveryWindow() + " guids, none of them null");
             case ClientFrame.Send send when send.id() != null ->
-                    sends.handle(session.device(), send, socket.sendsInFlight(), answer -> sendFrame(ctx, answer));
-            case ClientFrame.Send send -> sendError(ctx, "invalid_frame", "a send needs an id to match its answer");
-            case ClientFrame.Ack a -> sendError(ctx, "invalid_frame", "an ack needs a guid");
+                    sends.handle(session.device(), send, owner.sendsInFlight(), answer -> sendFrame(socket, answer));
+            case ClientFrame.Send send -> sendError(socket, "invalid_frame", "a send needs an id to match its answer");
+            case ClientFrame.Ack a -> sendError(socket, "invalid_frame", "an ack needs a guid");
         }
     }
 
-    private void sendError(WsContext ctx, String code, String message) {
-        sendFrame(ctx, new ServerFrame.Error(code, message));
+    private void sendError(Session socket, String code, String message) {
+        sendFrame(socket, new ServerFrame.Error(code, message));
     }
 
-    private void sendFrame(WsContext ctx, ServerFrame frame) {
+    private void sendFrame(Session socket, ServerFrame frame) {
         try {
-            ctx.session.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(frame), Callback.NOOP);
+            socket.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(frame), Callback.NOOP);
         } catch (JacksonException e) {
             throw new IllegalStateException("server frames always serialize", e);
         }

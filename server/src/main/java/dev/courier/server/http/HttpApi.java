@@ -27,9 +27,8 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import java.util.function.Consumer;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +43,9 @@ public final class HttpApi implements AutoCloseable {
                            RateLimiter limiter, PrometheusMeterRegistry metrics, BooleanSupplier storageHealthy,
                            ExecutorService executor) {}
 
+    static final ErrorResponse INTERNAL_ERROR = new ErrorResponse("internal_error", "the server failed; the request was not completed");
+
     private final Javalin app;
-    private ServletContextHandler servletContext;
 
     public HttpApi(ServerConfig config, ObjectMapper mapper, Services s) {
         var json = new HttpJson(mapper, config.http().maxBodySize().bytes());
@@ -57,36 +57,33 @@ public final class HttpApi implements AutoCloseable {
         var pushRoutes = new PushRoutes(s.subscriptions(), s.vapidPublicKey(), auth, json);
         var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
         var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
-        var delivery = new DeliveryEndpoint(auth, s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
+        var delivery = new DeliveryEndpoint(s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
                 s.executor(), config.webSocket(), new SocketSends(s.messages(), s.limiter(), limits.sendPerAccount(), s.executor()),
                 s.metrics());
+        var clientAddress = new ClientAddress(config.http().trustedProxies());
+        Consumer<String> perIpLimit = ip -> s.limiter().acquire("ip:" + ip, limits.perIp());
+        var upgrade = new DeliveryUpgrade(delivery, auth, clientAddress, perIpLimit, json, config.webSocket());
 
         this.app = Javalin.create(c -> {
-            configureServer(c, config);
+            configureServer(c, config, clientAddress);
+            // `/v1/websocket` is served in front of Javalin (see DeliveryUpgrade); Javalin's
+            // `modifyServer` runs before it attaches its own handlers, which then come after it.
+            c.jetty.modifyServer(upgrade::install);
             RoutesConfig routes = c.routes;
             routes.before(ctx -> {
-                if (!ctx.path().equals("/health") && !ctx.path().equals("/metrics")) {
-                    s.limiter().acquire("ip:" + ctx.ip(), limits.perIp());
-                }
+                if (!ctx.path().equals("/health") && !ctx.path().equals("/metrics")) perIpLimit.accept(ctx.ip());
             });
-            // Upgrade requests skip `before` handlers in Javalin 7; they are requests all the same.
-            routes.wsBeforeUpgrade(ctx -> s.limiter().acquire("ip:" + ctx.ip(), limits.perIp()));
             accountRoutes.register(routes);
             keyRoutes.register(routes);
             messageRoutes.register(routes);
             pushRoutes.register(routes);
             adminRoutes.register(routes);
             opsRoutes.register(routes);
-            delivery.register(routes);
             registerErrorHandlers(routes, json);
-            routes.wsException(Exception.class, (e, ctx) -> {
-                log.error("unexpected failure on a delivery socket", e);
-                ctx.closeSession(1011, "server error");
-            });
         });
     }
 
-    private void configureServer(JavalinConfig c, ServerConfig config) {
+    private static void configureServer(JavalinConfig c, ServerConfig config, ClientAddress clientAddress) {
         c.startup.showJavalinBanner = false;
         c.startup.showOldJavalinVersionWarning = false;
         // Selectors and acceptors on a few platform threads; every request and socket handler on
@@ -98,7 +95,6 @@ public final class HttpApi implements AutoCloseable {
         c.jetty.threadPool = threads;
         c.http.maxRequestSize = config.http().maxBodySize().bytes();
         c.http.generateEtags = false;
-        var clientAddress = new ClientAddress(config.http().trustedProxies());
         c.contextResolver.ip = clientAddress::of;
         // No response compression: answers are small JSON and envelopes are ciphertext, which does
         // not compress. Javalin's per-response check for it (a scan of the response headers) was
@@ -107,13 +103,6 @@ public final class HttpApi implements AutoCloseable {
         c.http.prefer405over404 = true;
         c.router.ignoreTrailingSlashes = true;
         c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
-        c.jetty.modifyServletContextHandler(handler -> this.servletContext = handler);
-        c.jetty.modifyWebSocketServletFactory(factory -> {
-            factory.setMaxTextMessageSize(config.webSocket().maxFrameSize().bytes());
-            factory.setMaxBinaryMessageSize(config.webSocket().maxFrameSize().bytes());
-            factory.setMaxFrameSize(config.webSocket().maxFrameSize().bytes());
-            factory.setIdleTimeout(config.webSocket().idleTimeout());
-        });
         // Paths and statuses only: bodies, query strings and headers may carry content or credentials.
         c.requestLogger.http((ctx, ms) -> {
             if (log.isDebugEnabled()) {
@@ -136,7 +125,7 @@ public final class HttpApi implements AutoCloseable {
             if (e.status() == 401) {
                 // The admin API takes a bearer token; everything else takes device credentials.
                 ctx.header("WWW-Authenticate", ctx.path().startsWith("/v1/admin/")
-                        ? "Bearer realm=\"courier-admin\"" : "Basic realm=\"courier\"");
+                        ? "Bearer realm=\"courier-admin\"" : Authenticator.CHALLENGE);
             }
             json.write(ctx, e.status(), new ErrorResponse(e.code(), e.getMessage()));
         });
@@ -144,7 +133,7 @@ public final class HttpApi implements AutoCloseable {
         routes.exception(Exception.class, (e, ctx) -> {
             // A bug or an infrastructure failure, never bad input. Log the type and where, not request data.
             log.error("unexpected failure handling {} {}", ctx.method(), ctx.endpoint() == null ? ctx.path() : ctx.endpoint().path, e);
-            json.write(ctx, 500, new ErrorResponse("internal_error", "the server failed; the request was not completed"));
+            json.write(ctx, 500, INTERNAL_ERROR);
         });
         for (int status : new int[] {404, 405}) {
             routes.error(status, ctx -> {
@@ -170,10 +159,6 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi start(String host, int port) {
         app.start(host, port);
-        // Courier turns permessage-deflate off: compressing ciphertext gains nothing and costs
-        // memory per connection (and compression side channels are best avoided).
-        WebSocketServerComponents.getWebSocketComponents(servletContext)
-                .getExtensionRegistry().unregister("permessage-deflate");
         return this;
     }
 

@@ -6,6 +6,10 @@ import dev.courier.server.ServiceException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /// Reads request bodies with a hard size cap and writes JSON answers.
 final class HttpJson {
@@ -64,6 +68,19 @@ final class HttpJson {
         } catch (IOException e) {
             throw new IllegalStateException("response bodies always serialize", e);
         }
+    }
+
+    /// The same for a request answered by Jetty below Javalin (a refused WebSocket upgrade).
+    void write(Response response, Callback callback, int status, Object body) {
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("response bodies always serialize", e);
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(json), callback);
     }
 
     private ServiceException tooLarge() {

@@ -3,6 +3,7 @@ package dev.courier.server.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.server.testing.RawUpgrade;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
 import dev.courier.server.testing.TestSocket;
@@ -149,7 +150,7 @@ class WebSocketTest {
         var bob = client.register("bob");
         try (var socket = TestSocket.connect(server, bob)) {
             socket.expectQueueEmpty();
-            assertThat(socket.awaitClose(Duration.ofSeconds(10))).isNotEqualTo(0);
+            assertThat(socket.awaitClose(Duration.ofSeconds(10))).as("docs/API.md: 1001 on idle timeout").isEqualTo(1001);
         }
         // Once gone, the device counts as offline again.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
@@ -193,22 +194,41 @@ class WebSocketTest {
     }
 
     @Test
-    void permessageDeflateIsNotNegotiated() throws Exception {
+    void permessageDeflateIsNotNegotiated() {
         start(Map.of());
         var bob = client.register("bob");
-        try (var raw = new java.net.Socket("127.0.0.1", server.port())) {
-            String request = "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-                    + "Authorization: " + bob.authHeader() + "\r\n\r\n";
-            raw.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            raw.setSoTimeout(5000);
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII));
-            List<String> headers = new ArrayList<>();
-            for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) headers.add(line);
-            assertThat(headers.get(0)).contains("101");
-            assertThat(headers).noneMatch(h -> h.toLowerCase().startsWith("sec-websocket-extensions"));
-        }
+        var answer = RawUpgrade.send(server, bob.authHeader(), "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+        assertThat(answer.status()).isEqualTo(101);
+        assertThat(answer.headers()).doesNotContainKey("sec-websocket-extensions");
+    }
+
+    @Test
+    void anUnauthenticatedUpgradeIsRefusedWithAJsonErrorAndNoSocket() throws Exception {
+        start(Map.of());
+        var answer = RawUpgrade.send(server, "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (UUID.randomUUID() + ".1:wrong").getBytes(StandardCharsets.UTF_8)), "");
+        assertJsonError(answer, 401, "unauthorized");
+        assertThat(answer.headers().get("www-authenticate")).startsWith("Basic");
+    }
+
+    @Test
+    void anUpgradeOverThePerIpRateGetsA429WithRetryAfterAndAJsonError() throws Exception {
+        start(Map.of("ratelimit.perIp", "2/1h"));
+        var bob = client.register("bob"); // one request of the two
+        assertThat(RawUpgrade.send(server, bob.authHeader(), "").status()).isEqualTo(101);
+        var answer = RawUpgrade.send(server, bob.authHeader(), "");
+        assertJsonError(answer, 429, "rate_limited");
+        assertThat(Long.parseLong(answer.headers().get("retry-after"))).isPositive();
+    }
+
+    /// A refused upgrade: the status, a JSON `{code, message}` body, and no switch to WebSocket.
+    private static void assertJsonError(RawUpgrade answer, int status, String code) throws Exception {
+        assertThat(answer.status()).isEqualTo(status);
+        assertThat(answer.headers()).doesNotContainKey("upgrade");
+        assertThat(answer.headers().get("content-type")).startsWith("application/json");
+        JsonNode body = TestClient.JSON.readTree(answer.body());
+        assertThat(body.get("code").asText()).isEqualTo(code);
+        assertThat(body.get("message").asText()).isNotBlank();
     }
 
     @Test

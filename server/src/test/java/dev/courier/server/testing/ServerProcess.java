@@ -95,6 +95,10 @@ public final class ServerProcess implements AutoCloseable {
         return "ws://127.0.0.1:" + port + "/v1/websocket";
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
