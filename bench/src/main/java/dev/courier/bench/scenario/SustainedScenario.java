@@ -79,11 +79,7 @@ public final class SustainedScenario implements Scenario {
             for (BenchDevice r : recipients) {
                 ready.add(clients.sockets().connect(r, receiving).thenCompose(DeliverySocket::queueEmpty));
             }
-            try {
-                CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new LoadException("the recipients' WebSockets did not connect: " + e.getMessage(), e);
-            }
+            awaitAll(ready, "the recipients' WebSockets did not connect");
             bench.progress().say(recipients.size() + " recipient WebSockets open");
             List<DeliverySocket> senderSockets = params.transport() == Transport.WEBSOCKET ? connectSenders(clients, senders) : List.of();
             Payloads payloads = new Payloads(params.payloadBytes());
@@ -126,15 +122,19 @@ public final class SustainedScenario implements Scenario {
                 result, notes, List.of(table(steps)), charts(steps));
     }
 
-    private List<DeliverySocket> connectSenders(LoadClients clients, List<BenchDevice> senders) {
+    private static List<DeliverySocket> connectSenders(LoadClients clients, List<BenchDevice> senders) {
         List<CompletableFuture<DeliverySocket>> connecting = new ArrayList<>();
         for (BenchDevice s : senders) connecting.add(clients.sockets().connect(s, DeliverySocket.Handler.ACK_ALL));
-        try {
-            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new LoadException("the senders' WebSockets did not connect: " + e.getMessage(), e);
-        }
+        awaitAll(connecting, "the senders' WebSockets did not connect");
         return connecting.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static void awaitAll(List<? extends CompletableFuture<?>> futures, String failure) {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new LoadException(failure + ": " + e.getMessage(), e);
+        }
     }
 
     /// One rate: each send is accepted at its `200`; the server's

@@ -2,6 +2,7 @@ package dev.courier.server.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.courier.protocol.ClientFrame;
 import dev.courier.protocol.ServerFrame;
 import dev.courier.server.accounts.AccountService;
@@ -38,6 +39,8 @@ final class DeliveryEndpoint {
     private final MessageStore store;
     private final Presence presence;
     private final ObjectMapper mapper;
+    /// Made once: a `send_result` goes out per socket send.
+    private final ObjectWriter frames;
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
     private final SocketSends sends;
@@ -52,6 +55,7 @@ final class DeliveryEndpoint {
         this.store = store;
         this.presence = presence;
         this.mapper = mapper;
+        this.frames = mapper.writerFor(ServerFrame.class);
         this.executor = executor;
         this.config = config;
         this.sends = sends;
@@ -133,7 +137,7 @@ final class DeliveryEndpoint {
 
     private void sendFrame(Session socket, ServerFrame frame) {
         try {
-            socket.sendText(mapper.writerFor(ServerFrame.class).writeValueAsString(frame), Callback.NOOP);
+            socket.sendText(frames.writeValueAsString(frame), Callback.NOOP);
         } catch (JacksonException e) {
             throw new IllegalStateException("server frames always serialize", e);
         }

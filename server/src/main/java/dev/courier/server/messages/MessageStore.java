@@ -29,7 +29,9 @@ public interface MessageStore {
     List<StoredEnvelope> pending(DeviceAddress device, long afterSeq, int limit);
 
     /// Deletes the envelope `guid` if, and only if, it is queued for `device`.
-    boolean acknowledge(DeviceAddress device, UUID guid);
+    default boolean acknowledge(DeviceAddress device, UUID guid) {
+        return acknowledge(device, List.of(guid)) == 1;
+    }
 
     /// [#acknowledge(DeviceAddress, UUID)] for each of `guids`, in one durable write; returns how
     /// many envelopes it deleted. GUIDs not queued for `device` are passed over.

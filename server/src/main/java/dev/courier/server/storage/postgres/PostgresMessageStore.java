@@ -192,11 +192,6 @@ public final class PostgresMessageStore implements MessageStore {
     }
 
     @Override
-    public boolean acknowledge(DeviceAddress device, UUID guid) {
-        return acknowledge(device, List.of(guid)) == 1;
-    }
-
-    @Override
     public int acknowledge(DeviceAddress device, Collection<UUID> guids) {
         if (guids.isEmpty()) return 0;
         // One statement, so one transaction: the deletes and the depth change commit together.

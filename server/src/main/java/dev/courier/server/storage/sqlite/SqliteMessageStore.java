@@ -148,11 +148,6 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public boolean acknowledge(DeviceAddress device, UUID guid) {
-        return acknowledge(device, List.of(guid)) == 1;
-    }
-
-    @Override
     public int acknowledge(DeviceAddress device, Collection<UUID> guids) {
         if (guids.isEmpty()) return 0;
         return db.write(s -> {
