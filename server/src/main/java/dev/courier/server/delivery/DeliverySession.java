@@ -135,6 +135,8 @@ public final class DeliverySession {
             pumpState.set(RUNNING);
             try {
                 drain();
+                // Every frame of this pass goes out now: the pump never leaves one buffered.
+                if (!closed) outbound.flush(this::transportFailed);
             } catch (RuntimeException e) {
                 // The store failed: drop the connection so the device reconnects and we start
                 // over from the store, rather than stall silently.

@@ -20,6 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /// `GET /v1/websocket`: the authenticated delivery connection of one device.
 ///
@@ -143,10 +147,27 @@ final class DeliveryEndpoint {
         }
     }
 
-    private record JettyOutbound(Session session) implements Outbound {
+    /// Delivery frames go through Jetty's core session in batch mode: a backlog of envelopes is
+    /// aggregated into the flusher's buffer and written in a few syscalls instead of one per
+    /// frame. The API layer's `sendText` (used for `send_result` and errors) always flushes, and
+    /// so does [#flush], which the pump calls at the end of every pass.
+    private record JettyOutbound(Session session, CoreSession core) implements Outbound {
+        JettyOutbound(Session session) {
+            this(session, ((WebSocketSession) session).getCoreSession());
+        }
+
         @Override
         public void send(String text, Runnable onFailure) {
-            session.sendText(text, Callback.from(() -> {}, failure -> onFailure.run()));
+            core.sendFrame(new Frame(OpCode.TEXT).setPayload(text), failureOnly(onFailure), true);
+        }
+
+        @Override
+        public void flush(Runnable onFailure) {
+            core.flush(failureOnly(onFailure));
+        }
+
+        private static org.eclipse.jetty.util.Callback failureOnly(Runnable onFailure) {
+            return org.eclipse.jetty.util.Callback.from(() -> {}, failure -> onFailure.run());
         }
 
         @Override

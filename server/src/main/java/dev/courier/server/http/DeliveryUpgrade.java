@@ -75,6 +75,7 @@ final class DeliveryUpgrade {
         limits.setMaxFrameSize(config.maxFrameSize().bytes());
         limits.setMaxTextMessageSize(config.maxFrameSize().bytes());
         limits.setMaxBinaryMessageSize(config.maxFrameSize().bytes());
+        limits.setOutputBufferSize(64 * 1024);
         upgrade.setHandler(server.getHandler());
         server.setHandler(upgrade);
     }
