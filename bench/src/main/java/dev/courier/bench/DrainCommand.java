@@ -23,6 +23,10 @@ final class DrainCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds, each with a fresh device (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--warmup-rounds", defaultValue = "2",
+            description = "Rounds run first and left out of the median, while the server's JIT warms up (default: ${DEFAULT-VALUE}).")
+    int warmupRounds;
+
     @Option(names = "--payload-bytes", defaultValue = "256", description = "Size of each opaque ciphertext (default: ${DEFAULT-VALUE}).")
     int payloadBytes;
 
@@ -32,8 +36,10 @@ final class DrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (messages < 1 || rounds < 1) throw new CliException("--messages and --rounds must be at least 1");
+        if (warmupRounds < 0) throw new CliException("--warmup-rounds must be at least 0");
         if (payloadBytes < 16 || payloadBytes > 262_144) throw new CliException("--payload-bytes must be 16 to 262144");
-        var params = smoke ? new DrainScenario.Params(200, 1, payloadBytes) : new DrainScenario.Params(messages, rounds, payloadBytes);
+        var params = smoke ? new DrainScenario.Params(200, 1, payloadBytes, 0)
+                : new DrainScenario.Params(messages, rounds, payloadBytes, warmupRounds);
         try (ServerUnderTest target = server.open(Map.of())) {
             var bench = new Bench(target, CommandLines.of("drain", smoke), Progress.toStderr(), server.perAddress);
             new ReportWriter(server.out, System.out).write(new DrainScenario(params).run(bench));
