@@ -7,6 +7,10 @@ import dev.courier.server.accounts.DeviceAddress;
 import dev.courier.server.config.ServerConfig;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
@@ -38,6 +42,8 @@ import org.slf4j.LoggerFactory;
 /// a JSON `{code, message}` answer and no socket.
 final class DeliveryUpgrade {
     private static final Logger log = LoggerFactory.getLogger(DeliveryUpgrade.class);
+    static final ErrorResponse INVALID_UPGRADE =
+            new ErrorResponse("invalid_upgrade", "not a WebSocket upgrade this server accepts (RFC 6455, version 13)");
 
     private final DeliveryEndpoint endpoint;
     private final Authenticator auth;
@@ -76,7 +82,7 @@ final class DeliveryUpgrade {
         limits.setMaxTextMessageSize(config.maxFrameSize().bytes());
         limits.setMaxBinaryMessageSize(config.maxFrameSize().bytes());
         limits.setOutputBufferSize(64 * 1024);
-        upgrade.setHandler(server.getHandler());
+        upgrade.setHandler(new NotAnUpgrade(server.getHandler()));
         server.setHandler(upgrade);
     }
 
@@ -102,5 +108,27 @@ final class DeliveryUpgrade {
             return null;
         }
         return frameHandlers.newJettyFrameHandler(endpoint.socketFor(device));
+    }
+
+    /// What reaches `/v1/websocket` without being an upgrade the handler in front accepted (no
+    /// `Upgrade` header, or a WebSocket version other than 13) is answered here, before Javalin,
+    /// which would answer an upgrade-looking request for a path it has no socket for with a bare
+    /// `404`. RFC 6455 §4.4 asks for `426` naming the versions the server speaks.
+    private final class NotAnUpgrade extends Handler.Wrapper {
+        NotAnUpgrade(Handler next) {
+            super(next);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (!DeliveryEndpoint.PATH.equals(Request.getPathInContext(request))) return super.handle(request, response, callback);
+            if (HttpMethod.GET.is(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.SEC_WEBSOCKET_VERSION, "13");
+                json.write(response, callback, HttpStatus.UPGRADE_REQUIRED_426, INVALID_UPGRADE);
+            } else {
+                json.write(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, HttpErrors.of(HttpStatus.METHOD_NOT_ALLOWED_405));
+            }
+            return true;
+        }
     }
 }

@@ -65,7 +65,7 @@ public final class HttpApi implements AutoCloseable {
         var upgrade = new DeliveryUpgrade(delivery, auth, clientAddress, perIpLimit, json, config.webSocket());
 
         this.app = Javalin.create(c -> {
-            configureServer(c, config, clientAddress);
+            configureServer(c, config, clientAddress, mapper);
             // `/v1/websocket` is served in front of Javalin (see DeliveryUpgrade); Javalin's
             // `modifyServer` runs before it attaches its own handlers, which then come after it.
             c.jetty.modifyServer(upgrade::install);
@@ -83,7 +83,7 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    private static void configureServer(JavalinConfig c, ServerConfig config, ClientAddress clientAddress) {
+    private static void configureServer(JavalinConfig c, ServerConfig config, ClientAddress clientAddress, ObjectMapper mapper) {
         c.startup.showJavalinBanner = false;
         c.startup.showOldJavalinVersionWarning = false;
         // Selectors and acceptors on a few platform threads; every request and socket handler on
@@ -103,6 +103,7 @@ public final class HttpApi implements AutoCloseable {
         c.http.prefer405over404 = true;
         c.router.ignoreTrailingSlashes = true;
         c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
+        c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
         // Paths and statuses only: bodies, query strings and headers may carry content or credentials.
         c.requestLogger.http((ctx, ms) -> {
             if (log.isDebugEnabled()) {
@@ -129,7 +130,7 @@ public final class HttpApi implements AutoCloseable {
             }
             json.write(ctx, e.status(), new ErrorResponse(e.code(), e.getMessage()));
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> json.write(ctx, e.getStatus(), httpError(e.getStatus())));
+        routes.exception(HttpResponseException.class, (e, ctx) -> json.write(ctx, e.getStatus(), HttpErrors.of(e.getStatus())));
         routes.exception(Exception.class, (e, ctx) -> {
             // A bug or an infrastructure failure, never bad input. Log the type and where, not request data.
             log.error("unexpected failure handling {} {}", ctx.method(), ctx.endpoint() == null ? ctx.path() : ctx.endpoint().path, e);
@@ -137,7 +138,7 @@ public final class HttpApi implements AutoCloseable {
         });
         for (int status : new int[] {404, 405}) {
             routes.error(status, ctx -> {
-                if (!isJson(ctx)) json.write(ctx, status, httpError(status));
+                if (!isJson(ctx)) json.write(ctx, status, HttpErrors.of(status));
             });
         }
     }
@@ -145,16 +146,6 @@ public final class HttpApi implements AutoCloseable {
     private static boolean isJson(Context ctx) {
         String type = ctx.res().getContentType();
         return type != null && type.startsWith("application/json") && ctx.result() != null && !ctx.result().isEmpty();
-    }
-
-    private static ErrorResponse httpError(int status) {
-        return switch (status) {
-            case 404 -> new ErrorResponse("not_found", "no such endpoint");
-            case 405 -> new ErrorResponse("method_not_allowed", "this endpoint does not take that method");
-            case 413 -> new ErrorResponse("payload_too_large", "the request body is too large");
-            case 400 -> new ErrorResponse("bad_request", "the request is malformed");
-            default -> new ErrorResponse("http_" + status, "the request was refused");
-        };
     }
 
     public HttpApi start(String host, int port) {

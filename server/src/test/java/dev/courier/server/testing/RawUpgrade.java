@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/// The server's answer to a WebSocket upgrade request written by hand on a plain socket, for the
-/// tests that look at what a WebSocket client library hides: extension headers, and the body of a
-/// refused upgrade.
+/// The server's answer to a WebSocket upgrade request (or any request) written by hand on a plain
+/// socket, for the tests that look at what a client library hides or would never send: extension
+/// headers, malformed requests, and the body of a refusal.
 ///
 /// `headers` has lower-case names. `body` is read by its `Content-Length` (empty for a `101`).
 public record RawUpgrade(int status, Map<String, String> headers, String body) {
@@ -20,9 +20,14 @@ public record RawUpgrade(int status, Map<String, String> headers, String body) {
     /// Sends `GET /v1/websocket` with the upgrade headers, `Authorization` if not null, and
     /// `extraHeaders` (whole lines, each ending in CRLF).
     public static RawUpgrade send(TestServer server, String authorization, String extraHeaders) {
-        String request = "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        return exchange(server, "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + extraHeaders + "\r\n";
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + extraHeaders + "\r\n");
+    }
+
+    /// Writes `request` as it is (the request line, headers and the blank line) and reads the
+    /// answer: for requests no HTTP client would send.
+    public static RawUpgrade exchange(TestServer server, String request) {
         try (var socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(5000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
