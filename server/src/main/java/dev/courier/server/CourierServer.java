@@ -73,6 +73,7 @@ public final class CourierServer implements AutoCloseable {
                 device -> presence.local(device).isPresent(), clock, metrics);
         presence.onAttach(wakeUps::deviceConnected);
         var dispatcher = new Dispatcher(presence, wakeUps.waker(), metrics);
+        messageStore.feedCommits(dispatcher);
         var keys = new KeyService(accountStore, storage.oneTimeKeys(), config.keys());
         var accounts = new AccountService(accountStore, keys, config.accounts(), clock,
                 removed -> presence.local(removed).ifPresent(s -> s.close(CLOSE_DEVICE_REMOVED, "device removed")));

@@ -9,6 +9,7 @@ import dev.courier.server.messages.StoredEnvelope;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 ///
 /// The queue in the store is the truth. The session keeps a cursor (`lastSentSeq`) and the set of
 /// envelopes sent but not yet acknowledged. Whenever something changes (connect, a commit for this
-/// device, an ack) it is *signalled*, and a pump reads the next envelopes after the cursor and
-/// sends them, up to a window of unacknowledged envelopes and bytes.
+/// device, an ack) a pump runs: it reads the next envelopes after the cursor and sends them, up
+/// to a window of unacknowledged envelopes and bytes.
+///
+/// Fresh envelopes skip the read when the store feeds commits ([#offer]): the store's writer
+/// hands each one over after its commit, in `seq` order, and the pump sends it from `fresh`.
+/// The store is read only while `stale` says it may hold envelopes after the cursor that `fresh`
+/// lacks: at connect (the backlog), after [#signal] (a change the feed did not carry: another
+/// store, another node, an expiry notice), and after `fresh` overflowed.
 ///
 /// An ack signals the pump only when the pump stopped for want of window room (`awaitingRoom`)
 /// and a quarter of the window is free again: an ack for a device whose queue is drained has
@@ -31,6 +38,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /// - a pump that stops for want of room sets `awaitingRoom` before it looks at the window a last
 ///   time, and an ack frees its slot before it looks at `awaitingRoom`, so one of the two always
 ///   sees the other: the pump never waits for an ack that has already come;
+/// - every envelope committed while the session is attached is in `fresh` or, if `fresh` dropped
+///   it (`overflowed`), `stale` is set after the drop; an envelope committed before the attach
+///   is in the first read. The pump clears `stale` before it reads, so a drop during the read
+///   makes it read again, and it takes nothing from `fresh` while `stale` is set, so nothing
+///   leaves ahead of an envelope that only the store holds. `fresh` takes nothing after a drop
+///   until the pump has reset `overflowed` and read again: FIFO holds;
+/// - an envelope in both `fresh` and a read is sent once: `fresh` entries at or below the cursor
+///   are passed over;
 /// - an idle session holds no thread: the pump runs on a virtual thread only while it has work;
 /// - nothing is deleted here; deletion happens only on the device's ack, by the caller.
 public final class DeliverySession {
@@ -56,6 +71,12 @@ public final class DeliverySession {
 
     private final AtomicInteger pumpState = new AtomicInteger(IDLE);
     private volatile boolean awaitingRoom;
+    /// Envelopes the store's writer handed over, in `seq` order, not yet sent by the pump.
+    private final ConcurrentLinkedQueue<StoredEnvelope> fresh = new ConcurrentLinkedQueue<>();
+    /// About how many `fresh` holds; it bounds `fresh` to a window, beyond which the store is read.
+    private final AtomicInteger freshCount = new AtomicInteger();
+    private volatile boolean overflowed;
+    private volatile boolean stale = true;
     private final ConcurrentHashMap<UUID, Integer> inflight = new ConcurrentHashMap<>();
     private final AtomicLong inflightBytes = new AtomicLong();
     private volatile boolean closed;
@@ -78,8 +99,32 @@ public final class DeliverySession {
         return device;
     }
 
-    /// Something may be waiting: make sure a pump runs after this call.
+    /// The store may hold envelopes for this device that were not [offered][#offer]: make sure a
+    /// pump reads it after this call.
     public void signal() {
+        stale = true;
+        wake();
+    }
+
+    /// `envelope` has just committed for this device. Only the store's commit feed calls this, one
+    /// envelope at a time and in `seq` order, and the sender's thread calls [#wake] once the send
+    /// returns: starting the pump from here would cost the store's writer thread a hand-off to
+    /// another thread per envelope. Returns false if the session is closed.
+    public boolean offer(StoredEnvelope envelope) {
+        if (closed) return false;
+        if (overflowed || freshCount.get() >= window) {
+            // The device is slow to acknowledge: keep memory bounded and let the store catch up.
+            overflowed = true;
+            stale = true;
+        } else {
+            fresh.add(envelope);
+            freshCount.incrementAndGet();
+        }
+        return true;
+    }
+
+    /// Makes sure a pump runs after this call, to send what was [offered][#offer].
+    public void wake() {
         while (!closed) {
             int state = pumpState.get();
             if (state == IDLE) {
@@ -103,7 +148,7 @@ public final class DeliverySession {
             inflightBytes.addAndGet(-size);
             if (awaitingRoom && canRefill()) {
                 awaitingRoom = false;
-                signal();
+                wake();
             }
         }
     }
@@ -157,23 +202,39 @@ public final class DeliverySession {
                 awaitingRoom = false;
                 continue;
             }
-            List<StoredEnvelope> batch = store.pending(device, lastSentSeq, room);
-            for (StoredEnvelope e : batch) {
-                if (closed) return;
-                int size = e.approximateSize();
-                inflight.put(e.guid(), size);
-                inflightBytes.addAndGet(size);
-                lastSentSeq = e.seq();
-                outbound.send(frame(new ServerFrame.Deliver(e.toWire())), this::transportFailed);
-            }
-            if (batch.size() < room) {
-                if (!queueEmptySent) {
+            if (stale) {
+                stale = false;
+                if (overflowed) {
+                    overflowed = false;
+                    fresh.clear();
+                    freshCount.set(0);
+                }
+                List<StoredEnvelope> batch = store.pending(device, lastSentSeq, room);
+                for (StoredEnvelope e : batch) {
+                    if (closed) return;
+                    send(e);
+                }
+                if (batch.size() == room) {
+                    stale = true; // a full page: there may be more
+                } else if (!queueEmptySent) {
                     queueEmptySent = true;
                     outbound.send(frame(new ServerFrame.QueueEmpty()), this::transportFailed);
                 }
-                return;
+                continue;
             }
+            StoredEnvelope e = fresh.poll();
+            if (e == null) return;
+            freshCount.decrementAndGet();
+            if (e.seq() > lastSentSeq) send(e);
         }
+    }
+
+    private void send(StoredEnvelope e) {
+        int size = e.approximateSize();
+        inflight.put(e.guid(), size);
+        inflightBytes.addAndGet(size);
+        lastSentSeq = e.seq();
+        outbound.send(frame(new ServerFrame.Deliver(e.toWire())), this::transportFailed);
     }
 
     private void transportFailed() {

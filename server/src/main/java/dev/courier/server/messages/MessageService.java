@@ -90,7 +90,11 @@ public final class MessageService {
         if (result.queued()) {
             sends.increment();
             envelopesQueued.increment(ciphertexts.size());
-            listener.envelopesQueued(ciphertexts.stream().map(c -> new DeviceAddress(recipient.id(), c.deviceId())).toList());
+            // A device whose live connection took its envelope from the commit only needs waking.
+            var devices = ciphertexts.stream().map(c -> new DeviceAddress(recipient.id(), c.deviceId()))
+                    .filter(d -> !result.handedOver().contains(d)).toList();
+            if (!devices.isEmpty()) listener.envelopesQueued(devices);
+            if (!result.handedOver().isEmpty()) listener.envelopesHandedOver(result.handedOver());
         } else {
             duplicates.increment();
         }

@@ -4,6 +4,7 @@ import dev.courier.server.accounts.DeviceAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /// Storage port for per-device message queues and the record of accepted sends.
@@ -22,8 +23,17 @@ public interface MessageStore {
     /// @throws MismatchedDevicesException (as extra) if a target device was removed meanwhile
     StoreResult store(OutgoingBatch batch, int maxQueueDepth);
 
-    /// `queued` is false when the send was a duplicate and nothing new was queued.
-    record StoreResult(SentMessage sent, boolean queued) {}
+    /// `queued` is false when the send was a duplicate and nothing new was queued. `handedOver`
+    /// names the devices whose envelope a [CommitFeed] took; the rest are for the [QueueListener].
+    record StoreResult(SentMessage sent, boolean queued, Set<DeviceAddress> handedOver) {
+        public StoreResult(SentMessage sent, boolean queued) {
+            this(sent, queued, Set.of());
+        }
+    }
+
+    /// Asks the store to hand every envelope [#store] queues to `feed` as it commits. A store that
+    /// cannot promise commit order per device ignores this, and its `handedOver` stays empty.
+    default void feedCommits(CommitFeed feed) {}
 
     /// Up to `limit` envelopes of the device's queue with `seq > afterSeq`, oldest first.
     List<StoredEnvelope> pending(DeviceAddress device, long afterSeq, int limit);

@@ -7,4 +7,8 @@ import java.util.Collection;
 @FunctionalInterface
 public interface QueueListener {
     void envelopesQueued(Collection<DeviceAddress> devices);
+
+    /// The live connections of `devices` took their new envelopes from the commit ([CommitFeed]):
+    /// make sure they send them.
+    default void envelopesHandedOver(Collection<DeviceAddress> devices) {}
 }

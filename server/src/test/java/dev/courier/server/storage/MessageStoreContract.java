@@ -200,6 +200,41 @@ public abstract class MessageStoreContract extends StoreContract {
         assertThat(messages().queueDepth(bob1)).isEqualTo(2);
     }
 
+    /// Whether the backend hands envelopes to a [dev.courier.server.messages.CommitFeed] (the
+    /// single-writer SQLite one does; a store that cannot promise commit order must not).
+    protected abstract boolean feedsCommits();
+
+    @Test
+    void aCommitFeedGetsEachQueuedEnvelopeAsPendingReadsItAndNothingOfRefusedOrRepeatedSends() {
+        List<DeviceAddress> fedTo = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<StoredEnvelope> fed = java.util.Collections.synchronizedList(new ArrayList<>());
+        messages().feedCommits((device, envelope) -> {
+            fedTo.add(device);
+            fed.add(envelope);
+            return device.equals(bob1); // as if only bob1 had a live connection
+        });
+        UUID first = UUID.randomUUID();
+        StoreResult result = messages().store(batch(alice1, bob, first, T0, T0 + DAY, 1, 2), 2);
+        StoreResult second = messages().store(batch(alice1, bob, UUID.randomUUID(), T0 + 1, T0 + DAY, 1), 2);
+        int fedBeforeRefusals = fed.size();
+        messages().store(batch(alice1, bob, first, T0 + 2, T0 + DAY, 1, 2), 2);
+        catchThrowableOfType(QueueFullException.class,
+                () -> messages().store(batch(alice1, bob, UUID.randomUUID(), T0 + 3, T0 + DAY, 1), 2));
+
+        if (!feedsCommits()) {
+            assertThat(fed).isEmpty();
+            assertThat(result.handedOver()).isEmpty();
+            return;
+        }
+        assertThat(fedTo).containsExactly(bob1, bob2, bob1);
+        assertThat(result.handedOver()).containsExactly(bob1);
+        assertThat(second.handedOver()).containsExactly(bob1);
+        assertThat(fed).as("the repeat and the refused send feed nothing").hasSize(fedBeforeRefusals);
+        List<StoredEnvelope> fedToBob1 = List.of(fed.get(0), fed.get(2));
+        assertThat(fedToBob1).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(pending(bob1));
+        assertThat(List.of(fed.get(1))).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(pending(bob2));
+    }
+
     @Test
     void queueFullRefusesWholeBatch() {
         for (int i = 0; i < 3; i++) messages().store(batch(alice1, bob, UUID.randomUUID(), T0, T0 + DAY, 1), 3);

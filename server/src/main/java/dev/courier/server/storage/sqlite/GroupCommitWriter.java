@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /// the others still commit.
 ///
 /// Invariants:
-/// - a caller's [#write] returns only after the transaction holding its work has committed;
+/// - a caller's [#write] returns only after the transaction holding its work has committed, and
+///   after the unit's after-commit actions ([SqlSession#afterCommit]) have run;
+/// - after-commit actions run on this thread in commit order, and only for committed units;
 /// - if the commit fails, every unit of the batch fails, so no caller is told "stored" wrongly;
 /// - after [#close] starts, new work is refused, and work already queued still commits.
 final class GroupCommitWriter implements AutoCloseable {
@@ -43,6 +45,7 @@ final class GroupCommitWriter implements AutoCloseable {
         final CompletableFuture<T> done = new CompletableFuture<>();
         T result;
         Throwable failure;
+        List<Runnable> afterCommit = List.of();
 
         Unit(SqlWork<T> work) {
             this.work = work;
@@ -113,7 +116,9 @@ final class GroupCommitWriter implements AutoCloseable {
                 // Prepared once and reused: a plain statement per call parsed the SQL each time.
                 session.prepare("SAVEPOINT unit").execute();
                 unit.runIn(session);
+                List<Runnable> actions = session.takeAfterCommit();
                 if (unit.failure != null) session.prepare("ROLLBACK TO unit").execute();
+                else unit.afterCommit = actions;
                 session.prepare("RELEASE unit").execute();
             } catch (SQLException e) {
                 // The savepoint machinery itself failed (I/O error, disk full): the transaction
@@ -139,9 +144,23 @@ final class GroupCommitWriter implements AutoCloseable {
             for (Unit<?> unit : batch) {
                 if (unit.failure == null) unit.failure = new StorageException("commit failed", broken);
             }
+        } else {
+            for (Unit<?> unit : batch) runAfterCommit(unit.afterCommit);
         }
         batchSizes.record(batch.size());
         for (Unit<?> unit : batch) unit.complete();
+    }
+
+    /// The data is committed whatever an action does: a failing one is logged, and the others
+    /// and the callers' answers go ahead.
+    private static void runAfterCommit(List<Runnable> actions) {
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.error("an after-commit action failed; the commit stands", e);
+            }
+        }
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.courier.server.storage.sqlite;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /// One SQLite connection with a cache of prepared statements. Not thread-safe: a session is
@@ -11,6 +13,8 @@ import java.util.Map;
 final class SqlSession implements AutoCloseable {
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
+    /// What the running write unit asked to do once its transaction commits (see [#afterCommit]).
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     SqlSession(Connection connection) {
         this.connection = connection;
@@ -25,6 +29,21 @@ final class SqlSession implements AutoCloseable {
             statements.put(sql, ps);
         }
         return ps;
+    }
+
+    /// Runs `action` on the writer thread once the transaction holding the current write unit has
+    /// committed, after the actions of the units before it: in commit order. It never runs if the
+    /// unit fails or the commit does. Only the writer's session takes actions.
+    void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    /// Hands over the actions the unit just run asked for, and forgets them here.
+    List<Runnable> takeAfterCommit() {
+        if (afterCommit.isEmpty()) return List.of();
+        List<Runnable> taken = List.copyOf(afterCommit);
+        afterCommit.clear();
+        return taken;
     }
 
     Connection connection() {

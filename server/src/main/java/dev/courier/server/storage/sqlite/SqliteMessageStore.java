@@ -2,6 +2,7 @@ package dev.courier.server.storage.sqlite;
 
 import dev.courier.protocol.EnvelopeType;
 import dev.courier.server.accounts.DeviceAddress;
+import dev.courier.server.messages.CommitFeed;
 import dev.courier.server.messages.ExpiryResult;
 import dev.courier.server.messages.MessageStore;
 import dev.courier.server.messages.OutgoingBatch;
@@ -30,9 +31,17 @@ public final class SqliteMessageStore implements MessageStore {
             seq, guid, type, source_account, source_device, server_timestamp, client_timestamp, content, expired_ids""";
 
     private final SqliteDatabase db;
+    private volatile CommitFeed feed;
 
     public SqliteMessageStore(SqliteDatabase db) {
         this.db = db;
+    }
+
+    /// One writer thread commits every transaction, and `seq` grows with each insert, so handing
+    /// envelopes over after their commit, on that thread, is commit order and `seq` order.
+    @Override
+    public void feedCommits(CommitFeed feed) {
+        this.feed = feed;
     }
 
     @Override
@@ -66,10 +75,15 @@ public final class SqliteMessageStore implements MessageStore {
                     INSERT INTO envelopes (guid, account_id, device_id, type, source_account, source_device, message_id,
                         client_timestamp, server_timestamp, content, expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+            // Cheaper than `RETURNING seq`, which SQLite answers through a temporary table.
+            PreparedStatement lastSeq = s.prepare("SELECT last_insert_rowid()");
             byte[] sender = Uuids.toBytes(batch.sender());
             byte[] messageId = Uuids.toBytes(batch.messageId());
+            CommitFeed feed = this.feed;
+            List<StoredEnvelope> queued = new ArrayList<>(batch.ciphertexts().size());
             for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
-                insert.setBytes(1, Uuids.toBytes(UUID.randomUUID()));
+                UUID guid = UUID.randomUUID();
+                insert.setBytes(1, Uuids.toBytes(guid));
                 insert.setBytes(2, recipient);
                 insert.setInt(3, c.deviceId());
                 insert.setInt(4, c.type());
@@ -89,7 +103,14 @@ public final class SqliteMessageStore implements MessageStore {
                     }
                     throw e;
                 }
+                long seq;
+                try (ResultSet rs = lastSeq.executeQuery()) {
+                    rs.next();
+                    seq = rs.getLong(1);
+                }
                 addDepth(s, recipient, c.deviceId(), 1);
+                queued.add(new StoredEnvelope(seq, guid, c.type(), batch.sender(), batch.senderDevice(), batch.serverTimestamp(),
+                        batch.clientTimestamp(), c.content(), null));
             }
             PreparedStatement sent = s.prepare("""
                     INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
@@ -99,7 +120,17 @@ public final class SqliteMessageStore implements MessageStore {
             sent.setBytes(3, recipient);
             sent.setLong(4, batch.serverTimestamp());
             sent.executeUpdate();
-            return new StoreResult(new SentMessage(batch.recipient(), batch.serverTimestamp()), true);
+            // Filled on this thread after the commit, read by the caller after `write` returns.
+            Set<DeviceAddress> handedOver = new HashSet<>();
+            if (feed != null) {
+                s.afterCommit(() -> {
+                    for (int i = 0; i < queued.size(); i++) {
+                        var device = new DeviceAddress(batch.recipient(), batch.ciphertexts().get(i).deviceId());
+                        if (feed.committed(device, queued.get(i))) handedOver.add(device);
+                    }
+                });
+            }
+            return new StoreResult(new SentMessage(batch.recipient(), batch.serverTimestamp()), true, handedOver);
         });
     }
 

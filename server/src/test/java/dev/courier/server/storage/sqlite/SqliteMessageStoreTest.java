@@ -21,4 +21,9 @@ class SqliteMessageStoreTest extends MessageStoreContract {
     protected void destroyStores() {
         sqlite.destroy();
     }
+
+    @Override
+    protected boolean feedsCommits() {
+        return true;
+    }
 }
