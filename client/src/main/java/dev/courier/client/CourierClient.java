@@ -6,6 +6,7 @@ import dev.courier.client.internal.content.ContentCodec;
 import dev.courier.client.internal.keys.KeyMaintenance;
 import dev.courier.client.internal.keys.PreKeys;
 import dev.courier.client.internal.net.DeliveryConnection;
+import dev.courier.client.internal.net.SendTransport;
 import dev.courier.client.internal.net.ServerApi;
 import dev.courier.client.internal.push.PushKeys;
 import dev.courier.client.internal.receive.Receiver;
@@ -18,6 +19,7 @@ import dev.courier.client.internal.store.Outbox;
 import dev.courier.client.internal.store.SignalStore;
 import dev.courier.protocol.DeviceKeys;
 import dev.courier.protocol.DirectoryEntry;
+import dev.courier.protocol.ServerFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -88,13 +90,15 @@ public final class CourierClient implements AutoCloseable {
                 () -> ServerApi.basic(identity.accountId(), identity.deviceId(), local.credential()));
         this.pushKeys = new PushKeys(local);
         this.keys = new KeyMaintenance(api, new PreKeys(db, signal, local), signal, local, ROTATE_SIGNED_EVERY);
-        var sender = new MessageSender(api, db, signal, conversations, events);
+        // The sender sends over the connection, so the connection comes first; it hands frames
+        // to the receiver, made below, and the first frame comes only after connect().
+        this.connection = new DeliveryConnection(identity.server(), http,
+                () -> ServerApi.basic(identity.accountId(), identity.deviceId(), local.credential()), this::onFrame,
+                this::connectionChanged);
+        var sender = new MessageSender(api, new SendTransport(connection, api), db, signal, conversations, events);
         this.outboxWorker = new OutboxWorker(outbox, sender, conversations, events);
         this.receiver = new Receiver(db, signal, conversations, outbox, events, identity.accountId(), this::ack,
                 outboxWorker::signal, this::refreshKeysSoon, this::lookupUsername);
-        this.connection = new DeliveryConnection(identity.server(), http,
-                () -> ServerApi.basic(identity.accountId(), identity.deviceId(), local.credential()), receiver::onFrame,
-                this::connectionChanged);
         events.add(new ClientListener() {
             @Override
             public void onQueueEmpty() {
@@ -215,6 +219,10 @@ public final class CourierClient implements AutoCloseable {
 
     private void ack(UUID guid) {
         connection.ack(guid);
+    }
+
+    private void onFrame(ServerFrame frame) {
+        receiver.onFrame(frame);
     }
 
     /// Story step 1: builds the message request and puts it in the outbox; the outbox worker

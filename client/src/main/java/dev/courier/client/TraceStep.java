@@ -6,7 +6,8 @@ public enum TraceStep {
     REQUEST_CREATED,
     /// It was encrypted with the Signal Protocol for every device of the recipient.
     ENCRYPTED,
-    /// The HTTP `POST /v1/messages` left the device.
+    /// The send left the device: as a `send` frame on the delivery socket when it is connected,
+    /// else as `POST /v1/messages` (the name is from when it always was a `POST`).
     POSTED,
     /// The server answered `200`: the envelopes are on its disk.
     STORED_BY_SERVER,

@@ -2,15 +2,8 @@ package dev.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.courier.client.internal.keys.PreKeys;
-import dev.courier.client.internal.store.DeviceStore;
-import dev.courier.client.internal.store.LocalState;
-import dev.courier.client.internal.store.SignalStore;
-import dev.courier.protocol.AddDeviceRequest;
-import dev.courier.protocol.AddDeviceResponse;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.signal.libsignal.protocol.IdentityKeyPair;
-import org.signal.libsignal.protocol.util.KeyHelper;
 
 /// Trust on first use: a contact whose identity key changes is reported, and sending to them is
 /// held until the user accepts the new key.
@@ -42,19 +34,7 @@ class IdentityChangeTest {
     /// Adds a device to `owner`'s account through the raw API, with real libsignal keys under a
     /// NEW identity key, and leaves a registered device store for it in `deviceDir`.
     private void addDeviceWithNewIdentity(Path ownerDir, Path deviceDir) {
-        var owner = Devices.raw(ownerDir);
-        try (var db = DeviceStore.open(deviceDir, true)) {
-            var local = new LocalState(db);
-            int registrationId = KeyHelper.generateRegistrationId(false);
-            local.saveKeys(IdentityKeyPair.generate(), registrationId);
-            var keys = new PreKeys(db, new SignalStore(db, local, name -> {}), local).initial(5);
-            var r = new TestClient(server.baseUrl()).post("/v1/devices", new AddDeviceRequest(registrationId, "new laptop", keys), owner);
-            assertThat(r.status()).isEqualTo(200);
-            var added = r.as(AddDeviceResponse.class);
-            assertThat(added.deviceId()).isEqualTo(2);
-            local.saveRegistration(new Identity(owner.accountId(), owner.username(), added.deviceId(), URI.create(server.baseUrl())),
-                    added.credential());
-        }
+        assertThat(Devices.addDevice(server.baseUrl(), ownerDir, deviceDir, IdentityKeyPair.generate())).isEqualTo(2);
     }
 
     @Test

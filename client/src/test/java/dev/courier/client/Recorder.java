@@ -16,11 +16,14 @@ final class Recorder implements ClientListener {
 
     record Undecryptable(UUID source, String reason) {}
 
+    record Trace(UUID messageId, TraceStep step) {}
+
     private final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     final List<Message> messages = new CopyOnWriteArrayList<>();
     final List<Status> statuses = new CopyOnWriteArrayList<>();
     final List<String> identityChanges = new CopyOnWriteArrayList<>();
     final List<Undecryptable> undecryptable = new CopyOnWriteArrayList<>();
+    final List<Trace> traces = new CopyOnWriteArrayList<>();
     final AtomicInteger queueEmpties = new AtomicInteger();
 
     static Recorder on(CourierClient client) {
@@ -51,6 +54,11 @@ final class Recorder implements ClientListener {
     }
 
     @Override
+    public void onTrace(UUID messageId, TraceStep step, long epochNanos) {
+        traces.add(new Trace(messageId, step));
+    }
+
+    @Override
     public void onQueueEmpty() {
         queueEmpties.incrementAndGet();
     }
@@ -74,6 +82,11 @@ final class Recorder implements ClientListener {
     /// The next message if one comes within `timeout`, else null.
     Message poll(Duration timeout) throws InterruptedException {
         return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /// The trace steps reported for `id`, in the order they were reported.
+    List<TraceStep> tracesOf(UUID id) {
+        return traces.stream().filter(t -> t.messageId().equals(id)).map(Trace::step).toList();
     }
 
     /// The statuses reported for `id`, in the order they were reported.

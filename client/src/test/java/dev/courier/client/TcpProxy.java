@@ -9,13 +9,21 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /// A TCP relay between a client and the server, so a test can lose what a client sends on its
-/// delivery WebSocket (an ack) and then cut the connection, as a bad network would.
+/// delivery WebSocket (an ack) or what the server sends on it (an answer), and then cut the
+/// connection, as a bad network would. It also counts the client's `POST /v1/messages` requests,
+/// so a test can tell which way a send went.
 final class TcpProxy implements AutoCloseable {
+    /// The start of a send's request line. Bodies are JSON with base64 ciphertexts, and WebSocket
+    /// frames from a client are masked, so these bytes appear nowhere else.
+    private static final String MESSAGE_POST = "POST /v1/messages HTTP/";
+
     private final ServerSocket listener;
     private final int targetPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
+    private final AtomicInteger messagePosts = new AtomicInteger();
     private volatile boolean closed;
 
     /// One relayed connection. `webSocket` once it carried the upgrade request.
@@ -24,6 +32,10 @@ final class TcpProxy implements AutoCloseable {
         final Socket server;
         volatile boolean webSocket;
         volatile boolean dropUpstream;
+        volatile boolean dropDownstream;
+        /// The last bytes the client sent, read by the one upstream thread: a request line split
+        /// between two reads is still counted.
+        String upstreamTail = "";
 
         Link(Socket client, Socket server) {
             this.client = client;
@@ -79,7 +91,8 @@ final class TcpProxy implements AutoCloseable {
                         && new String(buf, 0, Math.min(n, 64), StandardCharsets.ISO_8859_1).startsWith("GET /v1/websocket")) {
                     link.webSocket = true;
                 }
-                if (upstream && link.dropUpstream) continue;
+                if (upstream && !link.webSocket) countMessagePosts(link, buf, n);
+                if (upstream ? link.dropUpstream : link.dropDownstream) continue;
                 out.write(buf, 0, n);
                 out.flush();
             }
@@ -91,13 +104,38 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
+    private void countMessagePosts(Link link, byte[] buf, int n) {
+        String seen = link.upstreamTail + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+        for (int at = seen.indexOf(MESSAGE_POST); at >= 0; at = seen.indexOf(MESSAGE_POST, at + 1)) {
+            messagePosts.incrementAndGet();
+        }
+        // One byte short of a whole request line, so none is counted twice.
+        link.upstreamTail = seen.substring(Math.max(0, seen.length() - (MESSAGE_POST.length() - 1)));
+    }
+
+    /// How many `POST /v1/messages` requests clients have sent through this proxy.
+    int messagePosts() {
+        return messagePosts.get();
+    }
+
     /// From now on, whatever the client sends on its current delivery WebSockets is lost.
     /// Returns how many WebSockets were affected.
     int blackholeWebSocketUpstream() {
+        return blackholeWebSockets(true);
+    }
+
+    /// From now on, whatever the server sends on the current delivery WebSockets is lost.
+    /// Returns how many WebSockets were affected.
+    int blackholeWebSocketDownstream() {
+        return blackholeWebSockets(false);
+    }
+
+    private int blackholeWebSockets(boolean upstream) {
         int n = 0;
         for (Link l : links) {
             if (l.webSocket) {
-                l.dropUpstream = true;
+                if (upstream) l.dropUpstream = true;
+                else l.dropDownstream = true;
                 n++;
             }
         }
@@ -106,7 +144,7 @@ final class TcpProxy implements AutoCloseable {
 
     /// Cuts the delivery WebSockets that were black-holed; new connections pass normally.
     void cutBlackholed() {
-        for (Link l : links) if (l.dropUpstream) l.close();
+        for (Link l : links) if (l.dropUpstream || l.dropDownstream) l.close();
     }
 
     @Override

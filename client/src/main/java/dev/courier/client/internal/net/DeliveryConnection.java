@@ -1,13 +1,21 @@
 package dev.courier.client.internal.net;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.courier.client.CourierException;
+import dev.courier.protocol.ClientFrame;
+import dev.courier.protocol.SendMessageRequest;
 import dev.courier.protocol.ServerFrame;
 import dev.courier.protocol.WireJson;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,10 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /// The device's delivery WebSocket, kept open: it reconnects with exponential backoff and jitter
 /// after any drop, and pings every [#PING_EVERY] so the server's idle timeout never fires on a
-/// healthy connection. Frames are handed to `onFrame` one at a time, in order.
+/// healthy connection. Frames are handed to `onFrame` one at a time, in order, except the answers
+/// to this device's own sends over the socket ([#send]), which complete their sends instead.
 ///
-/// Invariant: at most one socket is open at a time; `socket` is set only for the reconnect loop's
-/// current connection (as it opens) and cleared by the loop when that connection ends.
+/// Invariants: at most one socket is open at a time; `socket` is set only for the reconnect loop's
+/// current connection (as it opens) and cleared by the loop when that connection ends. `sends` is
+/// the [PendingSends] of the socket `socket` was last set to; both are set together under the
+/// lock, which also orders every frame this side sends (`lastSend`).
 public final class DeliveryConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryConnection.class);
     static final Duration PING_EVERY = Duration.ofSeconds(25);
@@ -32,7 +43,15 @@ public final class DeliveryConnection implements AutoCloseable {
     /// The server replaced or removed this device: reconnecting would be wrong.
     private static final int CLOSE_REPLACED = 4000;
     private static final int CLOSE_DEVICE_REMOVED = 4001;
+    /// The largest `send` frame this client puts on the socket, in UTF-8 bytes. The server closes
+    /// the socket with `1009` on a frame over `websocket.maxFrameSize` (64 KiB by default), which
+    /// would fail every send in flight on it and cost a reconnect, so larger sends go by `POST`.
+    /// The frame is measured exactly; the 1 KiB under the limit is room for how a server counts
+    /// (frame header, its own bookkeeping), and costs only that a message this close to the
+    /// limit goes by `POST` too.
+    static final int MAX_SEND_FRAME_BYTES = 64 * 1024 - 1024;
     private static final ObjectMapper JSON = WireJson.newMapper();
+    private static final ObjectWriter CLIENT_FRAMES = JSON.writerFor(ClientFrame.class);
 
     private final URI url;
     private final HttpClient http;
@@ -40,6 +59,9 @@ public final class DeliveryConnection implements AutoCloseable {
     private final Consumer<ServerFrame> onFrame;
     private final Consumer<Boolean> onConnection;
     private volatile WebSocket socket;
+    private PendingSends sends;
+    /// The `id` of the last `send` frame; increasing, so unique on every connection.
+    private long lastSendId;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
     private Thread loop;
@@ -69,19 +91,50 @@ public final class DeliveryConnection implements AutoCloseable {
     public synchronized void ack(UUID guid) {
         WebSocket s = socket;
         if (s == null) return;
-        // The JDK's WebSocket allows one outstanding text send at a time: chain each ack on the last.
-        String frame = "{\"type\":\"ack\",\"guid\":\"" + guid + "\"}";
-        lastSend = lastSend.exceptionally(failure -> null).thenCompose(done -> s.sendText(frame, true));
+        enqueue(s, "{\"type\":\"ack\",\"guid\":\"" + guid + "\"}");
+    }
+
+    /// Sends `request` as a `send` frame (docs/API.md §8 "Sending over the socket"). The future
+    /// completes with the server's `send_result` for it, or fails as soon as the socket ends
+    /// before the answer came, or if the frame could not be written.
+    ///
+    /// @return empty if the socket is not connected, or the frame would be larger than
+    ///         [#MAX_SEND_FRAME_BYTES]: send it by `POST` then
+    public synchronized Optional<CompletableFuture<ServerFrame.SendResult>> send(SendMessageRequest request) {
+        WebSocket s = socket;
+        if (s == null || sends == null || s.isInputClosed() || s.isOutputClosed()) return Optional.empty();
+        long id = ++lastSendId;
+        byte[] frame;
+        try {
+            frame = CLIENT_FRAMES.writeValueAsBytes(new ClientFrame.Send(id, request));
+        } catch (JsonProcessingException e) {
+            throw new CourierException("could not encode a send", e);
+        }
+        if (frame.length > MAX_SEND_FRAME_BYTES) return Optional.empty();
+        CompletableFuture<ServerFrame.SendResult> answer = sends.expect(id);
+        enqueue(s, new String(frame, StandardCharsets.UTF_8)).whenComplete((sent, failure) -> {
+            if (failure != null) answer.completeExceptionally(failure);
+        });
+        return Optional.of(answer);
+    }
+
+    /// The JDK's WebSocket allows one outstanding text send at a time: each frame is chained on
+    /// the last, so frames leave in the order of the calls. The caller holds the lock.
+    private CompletableFuture<WebSocket> enqueue(WebSocket s, String frame) {
+        CompletableFuture<WebSocket> sent = lastSend.exceptionally(failure -> null).thenCompose(done -> s.sendText(frame, true));
+        lastSend = sent;
+        return sent;
     }
 
     private void run() {
         Duration backoff = MIN_BACKOFF;
         while (!closed) {
             CompletableFuture<Integer> ended = new CompletableFuture<>();
+            var listener = new Listener(ended);
             try {
                 socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                         .header("Authorization", authorization.get())
-                        .buildAsync(url, new Listener(ended)).get(15, TimeUnit.SECONDS);
+                        .buildAsync(url, listener).get(15, TimeUnit.SECONDS);
                 backoff = MIN_BACKOFF;
                 int code = waitWhilePinging(ended);
                 onConnection.accept(false);
@@ -98,6 +151,9 @@ public final class DeliveryConnection implements AutoCloseable {
                     opened.abort();
                     onConnection.accept(false);
                 }
+            } finally {
+                // However it ended (an abort tells the listener nothing), no answer comes any more.
+                listener.sends.endAll(new IOException("the delivery connection ended"));
             }
             socket = null;
             if (closed) return;
@@ -127,6 +183,8 @@ public final class DeliveryConnection implements AutoCloseable {
     private final class Listener implements WebSocket.Listener {
         private final CompletableFuture<Integer> ended;
         private final StringBuilder partial = new StringBuilder();
+        /// This socket's sends that await their answer.
+        final PendingSends sends = new PendingSends();
 
         Listener(CompletableFuture<Integer> ended) {
             this.ended = ended;
@@ -137,7 +195,10 @@ public final class DeliveryConnection implements AutoCloseable {
         /// find no socket and be lost (and queue_empty would come before "connected").
         @Override
         public void onOpen(WebSocket ws) {
-            socket = ws;
+            synchronized (DeliveryConnection.this) {
+                DeliveryConnection.this.sends = this.sends;
+                socket = ws;
+            }
             onConnection.accept(true);
             ws.request(1);
         }
@@ -149,7 +210,12 @@ public final class DeliveryConnection implements AutoCloseable {
                 String text = partial.toString();
                 partial.setLength(0);
                 try {
-                    onFrame.accept(JSON.readValue(text, ServerFrame.class));
+                    ServerFrame frame = JSON.readValue(text, ServerFrame.class);
+                    if (frame instanceof ServerFrame.SendResult result) {
+                        sends.answer(result);
+                    } else {
+                        onFrame.accept(frame);
+                    }
                 } catch (Exception e) {
                     log.warn("could not handle a frame from the server: {}", e.toString());
                 }
@@ -160,12 +226,14 @@ public final class DeliveryConnection implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            sends.endAll(new IOException("the server closed the delivery connection (" + statusCode + ")"));
             ended.complete(statusCode);
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
+            sends.endAll(error);
             ended.complete(-1);
         }
     }

@@ -1,19 +1,17 @@
 package dev.courier.client.internal.net;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.client.CourierException;
 import dev.courier.protocol.DeviceKeys;
 import dev.courier.protocol.DirectoryEntry;
 import dev.courier.protocol.KeyCountResponse;
-import dev.courier.protocol.MismatchedDevicesResponse;
 import dev.courier.protocol.PreKeyBundleResponse;
 import dev.courier.protocol.PushSubscription;
 import dev.courier.protocol.RegisterAccountRequest;
 import dev.courier.protocol.RegisterAccountResponse;
 import dev.courier.protocol.SendMessageRequest;
+import dev.courier.protocol.SendFailure;
 import dev.courier.protocol.SendMessageResponse;
-import dev.courier.protocol.StaleDevicesResponse;
 import dev.courier.protocol.UploadKeysRequest;
 import dev.courier.protocol.VapidKeyResponse;
 import dev.courier.protocol.WireJson;
@@ -34,6 +32,8 @@ import java.util.function.Supplier;
 /// Courier's HTTP API as the client uses it (`docs/API.md`). Transport failures and `5xx` become
 /// [CourierException.ServerUnreachable]; other refusals carry the server's error code.
 public final class ServerApi {
+    /// How long a call waits for its answer; a send over the socket waits as long (see [SendTransport]).
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = WireJson.newMapper();
     private final URI server;
     private final HttpClient http;
@@ -119,31 +119,52 @@ public final class ServerApi {
 
     public SendResult send(SendMessageRequest request) {
         var r = call("POST", "/v1/messages", request, true);
-        return switch (r.status()) {
-            case 200 -> new SendResult.Accepted(read(r, SendMessageResponse.class));
-            case 409 -> {
-                var m = read(r, MismatchedDevicesResponse.class);
-                yield new SendResult.Mismatched(m.missingDevices(), m.extraDevices());
+        boolean accepted = r.status() == 200;
+        return sendResult(request.recipient(), r.status(), accepted ? read(r, SendMessageResponse.class) : null,
+                accepted ? null : failure(r));
+    }
+
+    /// What the server's answer to a send to `recipient` means, whichever way the send travelled:
+    /// `POST /v1/messages`, or a `send` frame on the delivery socket, whose `send_result` carries
+    /// the status and body the `POST` would have had (docs/API.md §8). One mapping for both, so
+    /// that the path never changes what a caller sees. `200` carries `accepted`; any other status
+    /// carries `failure` (null if the server sent no body). `409` and `410` ask for device-set
+    /// corrections; the rest are thrown.
+    ///
+    /// @throws CourierException.UnknownUser on `404`
+    /// @throws RateLimited on `429`
+    /// @throws CourierException.ServerUnreachable on `5xx`
+    /// @throws CourierException.Refused on any other status
+    public SendResult sendResult(String recipient, int status, SendMessageResponse accepted, SendFailure failure) {
+        if (status >= 500) throw serverFailed(server, status);
+        SendFailure f = failure != null ? failure : new SendFailure(null, null, null, null, null, null);
+        return switch (status) {
+            case 200 -> {
+                if (accepted == null) throw unreadable(null);
+                yield new SendResult.Accepted(accepted);
             }
-            case 410 -> new SendResult.Stale(read(r, StaleDevicesResponse.class).staleDevices());
-            case 404 -> throw new CourierException.UnknownUser(request.recipient());
-            default -> throw refusal(r);
+            case 409 -> new SendResult.Mismatched(orEmpty(f.missingDevices()), orEmpty(f.extraDevices()));
+            case 410 -> new SendResult.Stale(orEmpty(f.staleDevices()));
+            case 404 -> throw new CourierException.UnknownUser(recipient);
+            default -> throw refusal(status, f);
         };
+    }
+
+    private static List<Integer> orEmpty(List<Integer> devices) {
+        return devices == null ? List.of() : devices;
     }
 
     record Response(int status, byte[] body, java.net.http.HttpHeaders headers) {}
 
     private Response call(String method, String path, Object body, boolean authenticated) {
         try {
-            var builder = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(20))
+            var builder = HttpRequest.newBuilder(server.resolve(path)).timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             if (authenticated) builder.header("Authorization", authorization.get());
             HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() >= 500) {
-                throw new CourierException.ServerUnreachable("the server at " + server + " failed (HTTP " + response.statusCode() + ")", null);
-            }
+            if (response.statusCode() >= 500) throw serverFailed(server, response.statusCode());
             return new Response(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new CourierException.ServerUnreachable("cannot reach the server at " + server + " (" + describe(e) + ")", e);
@@ -167,36 +188,54 @@ public final class ServerApi {
         return r;
     }
 
-    private CourierException refusal(Response r) {
-        String code = "http_" + r.status();
-        String message = "the server refused the request (HTTP " + r.status() + ")";
+    private static CourierException serverFailed(URI server, int status) {
+        return new CourierException.ServerUnreachable("the server at " + server + " failed (HTTP " + status + ")", null);
+    }
+
+    private static CourierException refusal(Response r) {
+        return refusal(r.status(), failure(r));
+    }
+
+    /// The error body of `r` in the shape a socket's `send_result` carries it ([SendFailure]), with
+    /// the `Retry-After` header's seconds; empty fields if the body is not JSON.
+    private static SendFailure failure(Response r) {
+        Long retryAfter = r.headers().firstValue("Retry-After").map(ServerApi::seconds).orElse(null);
         try {
-            JsonNode json = JSON.readTree(r.body());
-            if (json != null && json.hasNonNull("code")) code = json.get("code").asText();
-            if (json != null && json.hasNonNull("message")) message = json.get("message").asText();
+            SendFailure body = JSON.readValue(r.body(), SendFailure.class);
+            if (body != null) {
+                return new SendFailure(body.code(), body.message(), body.missingDevices(), body.extraDevices(),
+                        body.staleDevices(), retryAfter);
+            }
         } catch (IOException ignored) {
             // Not JSON: keep the generic wording.
         }
-        if (r.status() == 429) {
-            String after = r.headers().firstValue("Retry-After").orElse("?");
-            return new RateLimited(code, message, after);
+        return new SendFailure(null, null, null, null, null, retryAfter);
+    }
+
+    private static Long seconds(String retryAfter) {
+        try {
+            return Long.parseLong(retryAfter.trim());
+        } catch (NumberFormatException e) {
+            return null;
         }
-        return new CourierException.Refused(r.status(), code, message);
+    }
+
+    private static CourierException refusal(int status, SendFailure failure) {
+        String code = failure.code() != null ? failure.code() : "http_" + status;
+        String message = failure.message() != null ? failure.message() : "the server refused the request (HTTP " + status + ")";
+        if (status == 429) return new RateLimited(code, message, failure.retryAfterSeconds());
+        return new CourierException.Refused(status, code, message);
     }
 
     /// `429`: retry after the given number of seconds.
     public static final class RateLimited extends CourierException {
+        static final long DEFAULT_RETRY_AFTER_SECONDS = 5;
         private final long retryAfterSeconds;
 
-        RateLimited(String code, String message, String retryAfter) {
+        /// `retryAfterSeconds` null (the server named no time, or an unreadable one): [#DEFAULT_RETRY_AFTER_SECONDS].
+        RateLimited(String code, String message, Long retryAfterSeconds) {
             super(message + " (" + code + ")");
-            long s;
-            try {
-                s = Long.parseLong(retryAfter);
-            } catch (NumberFormatException e) {
-                s = 5;
-            }
-            this.retryAfterSeconds = s;
+            this.retryAfterSeconds = retryAfterSeconds == null ? DEFAULT_RETRY_AFTER_SECONDS : retryAfterSeconds;
         }
 
         public long retryAfterSeconds() {
@@ -208,7 +247,11 @@ public final class ServerApi {
         try {
             return JSON.readValue(r.body(), type);
         } catch (IOException e) {
-            throw new CourierException("the server sent an answer this client cannot read", e);
+            throw unreadable(e);
         }
+    }
+
+    private static CourierException unreadable(IOException cause) {
+        return new CourierException("the server sent an answer this client cannot read", cause);
     }
 }

@@ -78,7 +78,8 @@ public final class Receiver implements AutoCloseable {
                     case ServerFrame.Deliver d -> handle(d.envelope());
                     case ServerFrame.QueueEmpty q -> events.onQueueEmpty();
                     case ServerFrame.Error e -> log.warn("the server rejected a frame: {} {}", e.code(), e.message());
-                    // This SDK sends over HTTP, so no send over the socket is ever answered here.
+                    // DeliveryConnection completes this client's socket sends with their answers
+                    // itself, so none should ever come here.
                     case ServerFrame.SendResult r -> log.warn("an answer to a socket send this client did not make: {}", r.id());
                 }
             } catch (RuntimeException e) {

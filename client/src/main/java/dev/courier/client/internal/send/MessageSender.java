@@ -3,6 +3,7 @@ package dev.courier.client.internal.send;
 import dev.courier.client.CourierException;
 import dev.courier.client.TraceStep;
 import dev.courier.client.internal.Events;
+import dev.courier.client.internal.net.SendTransport;
 import dev.courier.client.internal.net.ServerApi;
 import dev.courier.client.internal.store.Conversations;
 import dev.courier.client.internal.store.DeviceStore;
@@ -26,20 +27,24 @@ import org.signal.libsignal.protocol.kem.KEMPublicKey;
 import org.signal.libsignal.protocol.message.CiphertextMessage;
 import org.signal.libsignal.protocol.state.PreKeyBundle;
 
-/// Encrypts one plaintext for every device of a recipient and posts it, correcting the device
-/// set when the server answers `409` or `410` (story steps 2 and 3).
+/// Encrypts one plaintext for every device of a recipient and sends it (over the delivery socket
+/// when it is connected, else by `POST`; see [SendTransport]), correcting the device set when the
+/// server answers `409` or `410` (story steps 2 and 3).
 public final class MessageSender {
     /// Device sets rarely change twice during one send; more rounds mean something is wrong.
     private static final int MAX_ROUNDS = 5;
 
     private final ServerApi api;
+    private final SendTransport transport;
     private final DeviceStore db;
     private final SignalStore store;
     private final Conversations conversations;
     private final Events events;
 
-    public MessageSender(ServerApi api, DeviceStore db, SignalStore store, Conversations conversations, Events events) {
+    public MessageSender(ServerApi api, SendTransport transport, DeviceStore db, SignalStore store, Conversations conversations,
+                         Events events) {
         this.api = api;
+        this.transport = transport;
         this.db = db;
         this.store = store;
         this.conversations = conversations;
@@ -54,7 +59,7 @@ public final class MessageSender {
             List<OutgoingMessage> ciphertexts = encrypt(name, padded);
             events.onTrace(messageId, TraceStep.ENCRYPTED, Events.now());
             events.onTrace(messageId, TraceStep.POSTED, Events.now());
-            var result = api.send(new SendMessageRequest(name, messageId, timestamp, ciphertexts));
+            var result = transport.send(new SendMessageRequest(name, messageId, timestamp, ciphertexts));
             switch (result) {
                 case ServerApi.SendResult.Accepted accepted -> {
                     events.onTrace(messageId, TraceStep.STORED_BY_SERVER, Events.now());
