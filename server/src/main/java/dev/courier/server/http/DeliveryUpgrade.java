@@ -81,7 +81,6 @@ final class DeliveryUpgrade {
         limits.setMaxFrameSize(config.maxFrameSize().bytes());
         limits.setMaxTextMessageSize(config.maxFrameSize().bytes());
         limits.setMaxBinaryMessageSize(config.maxFrameSize().bytes());
-        limits.setOutputBufferSize(64 * 1024);
         upgrade.setHandler(new NotAnUpgrade(server.getHandler()));
         server.setHandler(upgrade);
     }
