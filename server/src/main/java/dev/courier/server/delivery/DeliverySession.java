@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
 /// Delivers one device's queue over one live connection: take, send, wait for the ack, delete.
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /// lacks: at connect (the backlog), after [#signal] (a change the feed did not carry: another
 /// store, another node, an expiry notice), and after `fresh` overflowed.
 ///
-/// An ack signals the pump only when the pump stopped for want of window room (`awaitingRoom`)
+/// An ack wakes the pump only when the pump stopped for want of window room (`awaitingRoom`)
 /// and a quarter of the window is free again: an ack for a device whose queue is drained has
 /// nothing to pump, and refilling by the quarter reads the store in batches, not one row per ack.
 ///
@@ -71,10 +72,14 @@ public final class DeliverySession {
 
     private final AtomicInteger pumpState = new AtomicInteger(IDLE);
     private volatile boolean awaitingRoom;
-    /// Envelopes the store's writer handed over, in `seq` order, not yet sent by the pump.
-    private final ConcurrentLinkedQueue<StoredEnvelope> fresh = new ConcurrentLinkedQueue<>();
+    /// Envelopes the store's writer handed over, in `seq` order, not yet sent by the pump. Made by
+    /// the first [#offer], so that a socket that is only ever idle holds none.
+    private volatile ConcurrentLinkedQueue<StoredEnvelope> fresh;
     /// About how many `fresh` holds; it bounds `fresh` to a window, beyond which the store is read.
-    private final AtomicInteger freshCount = new AtomicInteger();
+    /// A field with an updater rather than an `AtomicInteger`: one object less per socket.
+    private volatile int freshCount;
+    private static final AtomicIntegerFieldUpdater<DeliverySession> FRESH_COUNT =
+            AtomicIntegerFieldUpdater.newUpdater(DeliverySession.class, "freshCount");
     private volatile boolean overflowed;
     private volatile boolean stale = true;
     private final ConcurrentHashMap<UUID, Integer> inflight = new ConcurrentHashMap<>();
@@ -112,13 +117,15 @@ public final class DeliverySession {
     /// another thread per envelope. Returns false if the session is closed.
     public boolean offer(StoredEnvelope envelope) {
         if (closed) return false;
-        if (overflowed || freshCount.get() >= window) {
+        if (overflowed || freshCount >= window) {
             // The device is slow to acknowledge: keep memory bounded and let the store catch up.
             overflowed = true;
             stale = true;
         } else {
-            fresh.add(envelope);
-            freshCount.incrementAndGet();
+            var queue = fresh;
+            if (queue == null) fresh = queue = new ConcurrentLinkedQueue<>(); // only this thread writes the field
+            queue.add(envelope);
+            FRESH_COUNT.incrementAndGet(this);
         }
         return true;
     }
@@ -206,8 +213,9 @@ public final class DeliverySession {
                 stale = false;
                 if (overflowed) {
                     overflowed = false;
-                    fresh.clear();
-                    freshCount.set(0);
+                    var queue = fresh;
+                    if (queue != null) queue.clear();
+                    freshCount = 0;
                 }
                 List<StoredEnvelope> batch = store.pending(device, lastSentSeq, room);
                 for (StoredEnvelope e : batch) {
@@ -222,9 +230,10 @@ public final class DeliverySession {
                 }
                 continue;
             }
-            StoredEnvelope e = fresh.poll();
+            var queue = fresh;
+            StoredEnvelope e = queue == null ? null : queue.poll();
             if (e == null) return;
-            freshCount.decrementAndGet();
+            FRESH_COUNT.decrementAndGet(this);
             if (e.seq() > lastSentSeq) send(e);
         }
     }
