@@ -181,6 +181,7 @@ public final class DrainScenario implements Scenario {
     private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
         double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
         if (v.length == 0) return 0;
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Math.round(median * 100) / 100.0; // the rounds' own precision, not 494.65499999999997
     }
 }

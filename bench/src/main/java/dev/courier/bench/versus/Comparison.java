@@ -135,7 +135,7 @@ public final class Comparison {
         boolean complete = delivered(courier) && delivered(ejabberd);
         List<String> notes = new ArrayList<>();
         if (!complete) notes.add("a side did not deliver every message it accepted: see missing in the steps");
-        notes.add("Courier's send → delivered includes the HTTP request, the fsync of the message and the 200 before the push;"
+        notes.add("Courier's send → delivered includes the send frame over its WebSocket and the fsync of the message before the push;"
                 + " ejabberd's starts when the stanza is written and stores nothing for an online recipient (no acks, no archive)");
         notes.add("Courier deletes a message when the device acknowledges it; ejabberd deletes an offline message when it sends it");
         notes.add("the load generator runs on the same machine as the servers and shares its cores; the two sides ran one after the other");
