@@ -61,6 +61,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--idle-connections", defaultValue = "2000", description = "Idle connections weighed (default: ${DEFAULT-VALUE}).")
     int idleConnections;
 
+    @Option(names = "--prewarm", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Seconds at --rate before the measured steps, on each side and not reported: a server in service is warm (default: ${DEFAULT-VALUE}).")
+    int prewarm;
+
     @Option(names = "--idle-hold", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds idle before weighing (default: ${DEFAULT-VALUE}).")
     int idleHold;
 
@@ -90,11 +94,13 @@ final class CompareCommand implements Callable<Integer> {
         if (duration < 1 || sweepDuration < 1) throw new CliException("--duration and --sweep-duration must be at least 1 second");
         if (warmup < 0 || warmup >= Math.min(duration, sweepDuration)) throw new CliException("--warmup must be at least 0 and less than both durations");
         if (p99BoundMs <= 0) throw new CliException("--p99-bound-ms must be positive");
+        if (prewarm < 0) throw new CliException("--prewarm must be at least 0");
         if (senders < 1 || recipients < 1 || drainMessages < 1 || drainRounds < 1 || idleConnections < 1 || idleHold < 0) {
             throw new CliException("--senders, --recipients, --drain-messages, --drain-rounds and --idle-connections must be at least 1, --idle-hold at least 0");
         }
         if (payloadBytes < 16 || payloadBytes > 262_144) throw new CliException("--payload-bytes must be 16 to 262144");
         return new Comparison.Params(rate, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), sweepRates, Duration.ofSeconds(sweepDuration),
-                p99BoundMs, senders, recipients, payloadBytes, drainMessages, drainRounds, idleConnections, Duration.ofSeconds(idleHold));
+                p99BoundMs, senders, recipients, payloadBytes, drainMessages, drainRounds, idleConnections, Duration.ofSeconds(idleHold),
+                Duration.ofSeconds(prewarm));
     }
 }

@@ -26,7 +26,7 @@ class CompareCommandTest {
         // A generous p99 bound: this checks the harness, not the speed, on a machine that may be busy.
         JsonNode report = BenchRun.run(out, "compare", "--rate", "100", "--duration", "2", "--warmup", "0",
                 "--sweep-rates", "50,100", "--sweep-duration", "2", "--p99-bound-ms", "10000", "--senders", "2", "--recipients", "2",
-                "--drain-messages", "100", "--drain-rounds", "1", "--idle-connections", "40", "--idle-hold", "0",
+                "--drain-messages", "100", "--drain-rounds", "1", "--idle-connections", "40", "--idle-hold", "0", "--prewarm", "1",
                 "--server-classpath", classpath);
 
         JsonNode result = report.path("result");
@@ -64,5 +64,6 @@ class CompareCommandTest {
         assertThat(Main.run("compare", "--rate", "0")).isEqualTo(2);
         assertThat(Main.run("compare", "--sweep-rates", "4000,1000")).isEqualTo(2);
         assertThat(Main.run("compare", "--p99-bound-ms", "-1")).isEqualTo(2);
+        assertThat(Main.run("compare", "--prewarm", "-1")).isEqualTo(2);
     }
 }

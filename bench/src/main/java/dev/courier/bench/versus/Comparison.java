@@ -34,7 +34,7 @@ import java.util.Optional;
 public final class Comparison {
     public record Params(int rate, Duration duration, Duration warmup, List<Integer> sweepRates, Duration sweepDuration, double p99BoundMs,
                          int senders, int recipients, int payloadBytes, int drainMessages, int drainRounds, int idleConnections,
-                         Duration idleHold) {}
+                         Duration idleHold, Duration prewarm) {}
 
     /// Idle connections held and the server's RSS around them; `heapBytesPerConnection` only for
     /// Courier (its JVM heap after a full GC).
@@ -97,9 +97,11 @@ public final class Comparison {
         var idle = (IdleScenario.Result) idleReport.result();
         Idle courierIdle = Idle.of(idle.held(), idle.rampSeconds(), idle.before().rssBytes(), idle.after().rssBytes(), idle.heapBytesPerConnection(),
                 idle.serverFdLimit() == null ? "unknown" : idle.serverFdLimit().toString());
-        var fixed = (SustainedScenario.Result) new SustainedScenario(sustained(List.of(params.rate()), params.duration(), 0)).run(bench).result();
-        var sweep = (SustainedScenario.Result) new SustainedScenario(sustained(params.sweepRates(), params.sweepDuration(), params.p99BoundMs()))
+        // The pre-warm runs once, before the first measured step, at the fixed rate (as XMPP's side does).
+        var fixed = (SustainedScenario.Result) new SustainedScenario(sustained(List.of(params.rate()), params.duration(), 0, params.prewarm()))
                 .run(bench).result();
+        var sweep = (SustainedScenario.Result) new SustainedScenario(sustained(params.sweepRates(), params.sweepDuration(), params.p99BoundMs(),
+                Duration.ZERO)).run(bench).result();
         // No warm-up rounds: the sustained steps above have warmed the server, as XMPP's side
         // is warmed by its own.
         var drain = (DrainScenario.Result) new DrainScenario(new DrainScenario.Params(params.drainMessages(), params.drainRounds(), params.payloadBytes(), 0))
@@ -114,9 +116,9 @@ public final class Comparison {
         return new XmppSide(server, params, progress).run();
     }
 
-    private SustainedScenario.Params sustained(List<Integer> rates, Duration duration, double stopAboveP99Ms) {
+    private SustainedScenario.Params sustained(List<Integer> rates, Duration duration, double stopAboveP99Ms, Duration prewarm) {
         return new SustainedScenario.Params(rates, duration, params.warmup(), params.senders(), params.recipients(), params.payloadBytes(), 128,
-                stopAboveP99Ms, SustainedScenario.Transport.WEBSOCKET, Duration.ZERO, 1);
+                stopAboveP99Ms, SustainedScenario.Transport.WEBSOCKET, prewarm, params.rate());
     }
 
     /// `asked`, or fewer when the server's open-file limit would refuse them (each connection is a

@@ -44,6 +44,10 @@ final class XmppSide {
 
     Comparison.Side run() {
         Comparison.Idle idle = idle();
+        if (!params.prewarm().isZero()) {
+            progress.say("ejabberd: pre-warm, " + params.prewarm().toSeconds() + " s at " + params.rate() + " msgs/s (not reported)");
+            sustained(List.of(params.rate()), params.prewarm(), 0, "p");
+        }
         List<SustainedScenario.Step> fixed = sustained(List.of(params.rate()), params.duration(), 0, "f");
         List<SustainedScenario.Step> sweep = sustained(params.sweepRates(), params.sweepDuration(), params.p99BoundMs(), "w");
         List<Comparison.DrainRound> drain = drain();
