@@ -297,6 +297,10 @@ class SendMessageTest {
         double units = metricValue(raw, "courier_sqlite_commit_batch_sum");
         assertThat(units).isGreaterThanOrEqualTo(200);
         assertThat(commits).as("commits for %s write units", units).isLessThan((long) units);
+        // Every commit is timed: as many timings as commits (give or take a background commit,
+        // such as the expiry reaper's, caught between the two meters by the scrape).
+        assertThat((long) metricValue(raw, "courier_sqlite_commit_time_seconds_count")).isBetween(commits - 1, commits + 1);
+        assertThat(metricValue(raw, "courier_sqlite_commit_time_seconds_sum")).isPositive();
     }
 
     static double metricValue(String exposition, String name) {

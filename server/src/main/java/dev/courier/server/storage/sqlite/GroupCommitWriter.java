@@ -3,6 +3,7 @@ package dev.courier.server.storage.sqlite;
 import dev.courier.server.storage.StorageException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 /// - after [#close] starts, new work is refused, and work already queued still commits.
 final class GroupCommitWriter implements AutoCloseable {
     static final String BATCH_SIZE = "courier.sqlite.commit.batch";
+    /// How long one group commit takes, its statements and its fsync: the time every write of the
+    /// batch waits for, and where a slow disk or a WAL checkpoint shows.
+    static final String COMMIT_TIME = "courier.sqlite.commit.time";
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_BATCH = 512;
 
@@ -37,6 +41,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final DistributionSummary batchSizes;
+    private final Timer commitTimes;
     private final Object admission = new Object();
     private volatile boolean closing;
 
@@ -69,6 +74,8 @@ final class GroupCommitWriter implements AutoCloseable {
         this.session = session;
         session.connection().setAutoCommit(false);
         this.batchSizes = DistributionSummary.builder(BATCH_SIZE).description("write units per SQLite commit").register(metrics);
+        this.commitTimes = Timer.builder(COMMIT_TIME).description("time to run and commit one SQLite group commit")
+                .register(metrics);
         this.thread = Thread.ofPlatform().name("sqlite-writer").daemon(false).start(this::loop);
     }
 
@@ -110,6 +117,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void commit(List<Unit<?>> batch) {
+        long started = System.nanoTime();
         SQLException broken = null;
         for (Unit<?> unit : batch) {
             try {
@@ -148,6 +156,7 @@ final class GroupCommitWriter implements AutoCloseable {
             for (Unit<?> unit : batch) runAfterCommit(unit.afterCommit);
         }
         batchSizes.record(batch.size());
+        commitTimes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         for (Unit<?> unit : batch) unit.complete();
     }
 
