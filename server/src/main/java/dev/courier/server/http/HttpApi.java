@@ -65,7 +65,7 @@ public final class HttpApi implements AutoCloseable {
         var upgrade = new DeliveryUpgrade(delivery, auth, clientAddress, perIpLimit, json, config.webSocket());
 
         this.app = Javalin.create(c -> {
-            configureServer(c, config, clientAddress, mapper);
+            configureServer(c, config, clientAddress, json);
             // `/v1/websocket` is served in front of Javalin (see DeliveryUpgrade); Javalin's
             // `modifyServer` runs before it attaches its own handlers, which then come after it.
             c.jetty.modifyServer(upgrade::install);
@@ -83,7 +83,7 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    private static void configureServer(JavalinConfig c, ServerConfig config, ClientAddress clientAddress, ObjectMapper mapper) {
+    private static void configureServer(JavalinConfig c, ServerConfig config, ClientAddress clientAddress, HttpJson json) {
         c.startup.showJavalinBanner = false;
         c.startup.showOldJavalinVersionWarning = false;
         // Selectors and acceptors on a few platform threads; every request and socket handler on
@@ -103,7 +103,7 @@ public final class HttpApi implements AutoCloseable {
         c.http.prefer405over404 = true;
         c.router.ignoreTrailingSlashes = true;
         c.jetty.modifyServer(server -> server.setStopTimeout(config.shutdownGrace().toMillis()));
-        c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
+        c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(json)));
         // Paths and statuses only: bodies, query strings and headers may carry content or credentials.
         c.requestLogger.http((ctx, ms) -> {
             if (log.isDebugEnabled()) {

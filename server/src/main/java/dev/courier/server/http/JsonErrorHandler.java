@@ -1,15 +1,9 @@
 package dev.courier.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.protocol.ErrorResponse;
-import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -25,12 +19,10 @@ import org.eclipse.jetty.util.Callback;
 ///
 /// The message is ours, chosen by status: Jetty's reason can quote the request.
 final class JsonErrorHandler extends ErrorHandler {
-    private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON.asString());
+    private final HttpJson json;
 
-    private final ObjectMapper mapper;
-
-    JsonErrorHandler(ObjectMapper mapper) {
-        this.mapper = mapper;
+    JsonErrorHandler(HttpJson json) {
+        this.json = json;
     }
 
     @Override
@@ -38,8 +30,8 @@ final class JsonErrorHandler extends ErrorHandler {
         // The parser answers an HTTP version it does not speak with 505; that is the client's
         // error, and bad input never gets a 5xx here.
         if (request.getAttribute(ERROR_EXCEPTION) instanceof HttpException e && e.getCode() == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
-            response.setStatus(HttpStatus.BAD_REQUEST_400);
-            write(response, new ErrorResponse("unsupported_http_version", "speak HTTP/1.1 or HTTP/2"), callback);
+            json.write(response, callback, HttpStatus.BAD_REQUEST_400,
+                    new ErrorResponse("unsupported_http_version", "speak HTTP/1.1 or HTTP/2"));
             return true;
         }
         return super.handle(request, response, callback);
@@ -55,19 +47,8 @@ final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         String path = request.getHttpURI().getPath();
-        write(response, DeliveryEndpoint.PATH.equals(path) && code / 100 == 4
+        json.write(response, callback, code, DeliveryEndpoint.PATH.equals(path) && code / 100 == 4
                 ? DeliveryUpgrade.INVALID_UPGRADE
-                : HttpErrors.of(code), callback);
-    }
-
-    private void write(Response response, ErrorResponse error, Callback callback) {
-        byte[] body;
-        try {
-            body = mapper.writeValueAsBytes(error);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("error bodies always serialize", e);
-        }
-        response.getHeaders().put(JSON_TYPE);
-        response.write(true, ByteBuffer.wrap(body), callback);
+                : HttpErrors.of(code));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.protocol.EnvelopeType;
 import dev.courier.protocol.OutgoingMessage;
+import dev.courier.server.testing.ServerPerTest;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
 import dev.courier.server.testing.TestSocket;
@@ -11,24 +12,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /// `POST /v1/messages`: the device-set contract, idempotency, validation and limits.
 class SendMessageTest {
+    @RegisterExtension
+    final ServerPerTest servers = new ServerPerTest();
     private TestServer server;
     private TestClient client;
 
     private void start(Map<String, String> settings) {
-        server = new TestServer(settings);
-        client = new TestClient(server.baseUrl());
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) server.close();
+        server = servers.start(settings);
+        client = servers.client();
     }
 
     private static byte[] bytes(String s) {

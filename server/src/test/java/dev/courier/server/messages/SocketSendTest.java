@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.protocol.EnvelopeType;
 import dev.courier.protocol.OutgoingMessage;
 import dev.courier.protocol.SendMessageRequest;
+import dev.courier.server.testing.ServerPerTest;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
 import dev.courier.server.testing.TestSocket;
@@ -18,25 +19,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /// Sends and batched acks over the delivery socket (docs/API.md §8): the same contract as
 /// `POST /v1/messages` and `ack`, by the socket's device.
 class SocketSendTest {
+    @RegisterExtension
+    final ServerPerTest servers = new ServerPerTest();
     private TestServer server;
     private TestClient client;
 
     private void start(Map<String, String> settings) {
-        server = new TestServer(settings);
-        client = new TestClient(server.baseUrl());
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) server.close();
+        server = servers.start(settings);
+        client = servers.client();
     }
 
     private static byte[] bytes(String s) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.server.testing.RawUpgrade;
+import dev.courier.server.testing.ServerPerTest;
 import dev.courier.server.testing.TestClient;
 import dev.courier.server.testing.TestServer;
 import dev.courier.server.testing.TestSocket;
@@ -22,22 +23,19 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /// The delivery socket's connection rules: one per device, liveness, frame limits and bad frames.
 class WebSocketTest {
+    @RegisterExtension
+    final ServerPerTest servers = new ServerPerTest();
     private TestServer server;
     private TestClient client;
 
     private void start(Map<String, String> settings) {
-        server = new TestServer(settings);
-        client = new TestClient(server.baseUrl());
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) server.close();
+        server = servers.start(settings);
+        client = servers.client();
     }
 
     @Test

@@ -80,7 +80,7 @@ public final class SqliteMessageStore implements MessageStore {
             byte[] sender = Uuids.toBytes(batch.sender());
             byte[] messageId = Uuids.toBytes(batch.messageId());
             CommitFeed feed = this.feed;
-            List<StoredEnvelope> queued = new ArrayList<>(batch.ciphertexts().size());
+            List<StoredEnvelope> queued = feed == null ? List.of() : new ArrayList<>(batch.ciphertexts().size());
             for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
                 UUID guid = UUID.randomUUID();
                 insert.setBytes(1, Uuids.toBytes(guid));
@@ -106,8 +106,10 @@ public final class SqliteMessageStore implements MessageStore {
                     throw e;
                 }
                 addDepth(s, recipient, c.deviceId(), 1);
-                queued.add(new StoredEnvelope(seq, guid, c.type(), batch.sender(), batch.senderDevice(), batch.serverTimestamp(),
-                        batch.clientTimestamp(), c.content(), null));
+                if (feed != null) {
+                    queued.add(new StoredEnvelope(seq, guid, c.type(), batch.sender(), batch.senderDevice(), batch.serverTimestamp(),
+                            batch.clientTimestamp(), c.content(), null));
+                }
             }
             PreparedStatement sent = s.prepare("""
                     INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
@@ -117,17 +119,17 @@ public final class SqliteMessageStore implements MessageStore {
             sent.setBytes(3, recipient);
             sent.setLong(4, batch.serverTimestamp());
             sent.executeUpdate();
+            var record = new SentMessage(batch.recipient(), batch.serverTimestamp());
+            if (feed == null) return new StoreResult(record, true);
             // Filled on this thread after the commit, read by the caller after `write` returns.
             Set<DeviceAddress> handedOver = new HashSet<>();
-            if (feed != null) {
-                s.afterCommit(() -> {
-                    for (int i = 0; i < queued.size(); i++) {
-                        var device = new DeviceAddress(batch.recipient(), batch.ciphertexts().get(i).deviceId());
-                        if (feed.committed(device, queued.get(i))) handedOver.add(device);
-                    }
-                });
-            }
-            return new StoreResult(new SentMessage(batch.recipient(), batch.serverTimestamp()), true, handedOver);
+            s.afterCommit(() -> {
+                for (int i = 0; i < queued.size(); i++) {
+                    var device = new DeviceAddress(batch.recipient(), batch.ciphertexts().get(i).deviceId());
+                    if (feed.committed(device, queued.get(i))) handedOver.add(device);
+                }
+            });
+            return new StoreResult(record, true, handedOver);
         });
     }
 
