@@ -11,6 +11,7 @@ import dev.courier.server.messages.SentMessage;
 import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StoredEnvelope;
 import dev.courier.server.storage.ExpiryTally;
+import dev.courier.server.storage.StorageException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,11 +66,26 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public StoreResult store(OutgoingBatch batch, int maxQueueDepth) {
         return db.write(s -> {
-            // Checked again inside the transaction: two concurrent retries must not both queue.
-            Optional<SentMessage> previous = findSent(s, batch.sender(), batch.messageId());
-            if (previous.isPresent()) return new StoreResult(previous.get(), false);
-
+            byte[] sender = Uuids.toBytes(batch.sender());
+            byte[] messageId = Uuids.toBytes(batch.messageId());
             byte[] recipient = Uuids.toBytes(batch.recipient());
+            // Claim the message ID first, in the one statement that also tells whether it was
+            // taken: a retry (even one racing the first attempt) finds the claim and gets the
+            // first attempt's record, and a send refused below (queue full, device removed) rolls
+            // back to its savepoint, claim and all. One statement instead of a lookup and an
+            // insert, on the thread every write waits for.
+            PreparedStatement claim = s.prepare("""
+                    INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
+                    VALUES (?, ?, ?, ?) ON CONFLICT (sender_account, message_id) DO NOTHING""");
+            claim.setBytes(1, sender);
+            claim.setBytes(2, messageId);
+            claim.setBytes(3, recipient);
+            claim.setLong(4, batch.serverTimestamp());
+            if (claim.executeUpdate() == 0) {
+                SentMessage previous = findSent(s, batch.sender(), batch.messageId())
+                        .orElseThrow(() -> new StorageException("a send's claimed message ID has no record", null));
+                return new StoreResult(previous, false);
+            }
             for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
                 if (depth(s, recipient, c.deviceId()) >= maxQueueDepth) throw new QueueFullException(c.deviceId());
             }
@@ -77,8 +93,6 @@ public final class SqliteMessageStore implements MessageStore {
                     INSERT INTO envelopes (guid, account_id, device_id, type, source_account, source_device, message_id,
                         client_timestamp, server_timestamp, content, expires_at, seq)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
-            byte[] sender = Uuids.toBytes(batch.sender());
-            byte[] messageId = Uuids.toBytes(batch.messageId());
             CommitFeed feed = this.feed;
             List<StoredEnvelope> queued = feed == null ? List.of() : new ArrayList<>(batch.ciphertexts().size());
             for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
@@ -111,14 +125,6 @@ public final class SqliteMessageStore implements MessageStore {
                             batch.clientTimestamp(), c.content(), null));
                 }
             }
-            PreparedStatement sent = s.prepare("""
-                    INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
-                    VALUES (?, ?, ?, ?)""");
-            sent.setBytes(1, sender);
-            sent.setBytes(2, messageId);
-            sent.setBytes(3, recipient);
-            sent.setLong(4, batch.serverTimestamp());
-            sent.executeUpdate();
             var record = new SentMessage(batch.recipient(), batch.serverTimestamp());
             if (feed == null) return new StoreResult(record, true);
             // Filled on this thread after the commit, read by the caller after `write` returns.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -11,10 +12,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/// The writer's after-commit actions: what the commit feed relies on for delivery order.
+/// The writer's batching, and its after-commit actions: what the commit feed relies on for
+/// delivery order.
 class GroupCommitWriterTest {
     @TempDir
     Path dir;
@@ -66,5 +69,48 @@ class GroupCommitWriterTest {
             writer.close();
             writer.closeSession();
         }
+    }
+
+    @Test
+    void workQueuedWhileABatchRunsCommitsWithThatBatch() throws Exception {
+        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
+        var metrics = new SimpleMeterRegistry();
+        var writer = new GroupCommitWriter(session, metrics);
+        try {
+            writer.write(s -> {
+                s.execute("CREATE TABLE rows (unit INTEGER NOT NULL)");
+                return null;
+            });
+            Thread[] latecomer = new Thread[1];
+            writer.write(s -> {
+                insert(s, 1);
+                // A second write arrives while this one runs: it is queued once its caller waits.
+                latecomer[0] = Thread.ofPlatform().start(() -> writer.write(s2 -> insert(s2, 2)));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (latecomer[0].getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
+                return null;
+            });
+            latecomer[0].join();
+
+            var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
+            assertThat(batches.count()).as("the table's commit, then one for both rows").isEqualTo(2);
+            assertThat(batches.totalAmount()).isEqualTo(3);
+            int rows = writer.write(s -> {
+                try (ResultSet rs = s.prepare("SELECT count(*) FROM rows").executeQuery()) {
+                    return rs.getInt(1);
+                }
+            });
+            assertThat(rows).isEqualTo(2);
+        } finally {
+            writer.close();
+            writer.closeSession();
+        }
+    }
+
+    private static Void insert(SqlSession s, int unit) throws SQLException {
+        var insert = s.prepare("INSERT INTO rows (unit) VALUES (?)");
+        insert.setInt(1, unit);
+        insert.executeUpdate();
+        return null;
     }
 }
