@@ -211,10 +211,15 @@ public final class DeliveryConnection implements AutoCloseable {
                 partial.setLength(0);
                 try {
                     ServerFrame frame = JSON.readValue(text, ServerFrame.class);
-                    if (frame instanceof ServerFrame.SendResult result) {
-                        sends.answer(result);
-                    } else {
-                        onFrame.accept(frame);
+                    switch (frame) {
+                        case ServerFrame.SendResult result -> sends.answer(result);
+                        case ServerFrame.Error error -> {
+                            // Unanswerable now: each waiting send goes again by POST at once
+                            // (idempotent by messageId) instead of after the answer timeout.
+                            sends.failWaiting(new IOException("the server rejected a frame: " + error.code()));
+                            onFrame.accept(frame);
+                        }
+                        default -> onFrame.accept(frame);
                     }
                 } catch (Exception e) {
                     log.warn("could not handle a frame from the server: {}", e.toString());

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /// frame (docs/API.md §8 "Sending over the socket"). Answers may come in any order.
 ///
 /// Shared between the threads that send and the socket's listener. Invariants, under the lock:
-/// each future is in the map until it completes, by its answer, by [#endAll] or by its caller
-/// (a timeout); once [#endAll] has run nothing new is accepted. So no future outlives its socket
+/// each future is in the map until it completes, by its answer, by [#failWaiting], by [#endAll]
+/// or by its caller (a timeout); once [#endAll] has run nothing new is accepted. So no future outlives its socket
 /// unanswered, and the map never holds a completed one. Futures complete outside the lock.
 final class PendingSends {
     private final Map<Long, CompletableFuture<ServerFrame.SendResult>> byId = new HashMap<>();
@@ -43,6 +43,18 @@ final class PendingSends {
             answer = byId.remove(result.id());
         }
         if (answer != null) answer.complete(result);
+    }
+
+    /// Fails the sends that await an answer now, with `why`; later sends are accepted as before.
+    /// For an `error` frame: the server could not read one of this socket's frames and cannot say
+    /// which, so no waiting send can count on its answer.
+    void failWaiting(Throwable why) {
+        List<CompletableFuture<ServerFrame.SendResult>> unanswered;
+        synchronized (this) {
+            unanswered = new ArrayList<>(byId.values());
+            byId.clear();
+        }
+        unanswered.forEach(answer -> answer.completeExceptionally(why));
     }
 
     /// The socket has ended: fails every unanswered send with `why`, and every later one at once.
