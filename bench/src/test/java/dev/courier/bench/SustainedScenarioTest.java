@@ -1,6 +1,7 @@
 package dev.courier.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.courier.server.testing.TestServer;
@@ -31,7 +32,29 @@ class SustainedScenarioTest {
                 assertThat(l.path("p99Ms").asDouble()).isLessThanOrEqualTo(l.path("maxMs").asDouble());
             }
             assertThat(step.path("sendToDeliveredPerSecond").size()).isGreaterThanOrEqualTo(2);
+            JsonNode cpu = step.path("cpu");
+            assertThat(cpu.path("generatorUs").asDouble()).as("the generator's own CPU is always readable").isPositive();
+            assertThat(cpu.path("serverUserUs").isNull()).as("a --target server's process is not the harness's to read").isTrue();
         }
+    }
+
+    @Test
+    void aSpawnedServersStepSaysWhereItsCpuWent() throws Exception {
+        String classpath = BenchRun.serverClasspath();
+        assumeTrue(classpath != null, "the server module is not packaged (run the whole reactor)");
+
+        JsonNode report = BenchRun.run(out, "sustained", "--rates", "300", "--duration", "3", "--warmup", "1", "--prewarm", "0",
+                "--senders", "4", "--recipients", "4", "--server-classpath", classpath);
+
+        JsonNode step = report.path("result").path("steps").get(0);
+        JsonNode cpu = step.path("cpu");
+        assertThat(cpu.path("sends").asLong()).as("the sends accepted after the warm-up").isBetween(300L, 900L);
+        for (String part : new String[] {"serverUserUs", "writerUs", "generatorUs", "machineUserUs", "machineKernelUs"}) {
+            assertThat(cpu.path(part).asDouble()).as(part).isPositive();
+        }
+        assertThat(cpu.path("writerUs").asDouble()).as("the writer is one of the server's threads")
+                .isLessThan(cpu.path("serverUserUs").asDouble() + cpu.path("serverKernelUs").asDouble());
+        assertThat(cpu.path("machineIdlePercent").asDouble()).isBetween(0.0, 100.0);
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.courier.bench.load.Payloads;
 import dev.courier.bench.report.IntervalPoint;
 import dev.courier.bench.report.LatencySummary;
 import dev.courier.bench.report.Progress;
+import dev.courier.bench.target.CpuSample;
+import dev.courier.bench.target.CpuSplit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -52,6 +54,10 @@ public final class OpenLoopStep {
     private final int recipients;
     private final Sender sender;
     private final Supplier<Long> acknowledged;
+    private final Supplier<CpuSample> cpu;
+    /// CPU and accepted sends when the warm-up ended, taken by the ticker.
+    private volatile CpuSample cpuAtWarmup;
+    private volatile long okAtWarmup;
     private final Recorder sendRecorder = new Recorder(3_600_000_000L, 3);
     private final Recorder deliverRecorder = new Recorder(3_600_000_000L, 3);
     private final Histogram sendTotal = LatencySummary.newHistogram();
@@ -69,9 +75,10 @@ public final class OpenLoopStep {
     private long start;
 
     /// `acknowledged` reads the server's count of acknowledged deliveries (null when it has none),
-    /// to check that every delivery was acknowledged and deleted.
+    /// to check that every delivery was acknowledged and deleted; `cpu` samples CPU time, once
+    /// when the warm-up ends and once when the last send has been issued.
     public OpenLoopStep(Progress progress, Duration duration, Duration warmup, int rate, long base, int senders, int recipients,
-                        Sender sender, Supplier<Long> acknowledged) {
+                        Sender sender, Supplier<Long> acknowledged, Supplier<CpuSample> cpu) {
         this.progress = progress;
         this.duration = duration;
         this.warmup = warmup;
@@ -81,6 +88,7 @@ public final class OpenLoopStep {
         this.recipients = recipients;
         this.sender = sender;
         this.acknowledged = acknowledged;
+        this.cpu = cpu;
         this.planned = Math.max(1, rate * duration.toMillis() / 1000);
         this.seen = new BitSet((int) planned);
     }
@@ -108,8 +116,13 @@ public final class OpenLoopStep {
         Long ackedBefore = acknowledged.get();
         start = System.nanoTime() + 20_000_000L;
         progress.say("offering " + rate + " msgs/s for " + duration.toSeconds() + " s (" + planned + " sends)");
+        if (warmup.isZero()) sampleWarmupEnd();
         var ticker = Thread.ofPlatform().daemon().name("bench-ticker").start(this::tick);
         issueAll();
+        // Over the steady part only: from the warm-up's end to the last send's intended time,
+        // not the tail in which the last answers and deliveries come in.
+        CpuSample cpuAtEnd = cpu.get();
+        long okAtEnd = ok.get();
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline && (answered.get() < planned || deliveredCount() < ok.get())) SustainedScenario.sleep(5);
         ticker.interrupt();
@@ -139,7 +152,8 @@ public final class OpenLoopStep {
                 && deliverRate >= RATE_TOLERANCE * rate;
         return new SustainedScenario.Step(rate, seconds, planned, okCount, new TreeMap<>(errors), deliveredCount, duplicates(),
                 okCount - deliveredCount, SustainedScenario.round(sendRate), SustainedScenario.round(deliverRate), met, ackedDelta,
-                LatencySummary.of(sendTotal), LatencySummary.of(deliverTotal), List.copyOf(sendSeries), List.copyOf(deliverSeries));
+                LatencySummary.of(sendTotal), LatencySummary.of(deliverTotal), List.copyOf(sendSeries), List.copyOf(deliverSeries),
+                CpuSplit.between(cpuAtWarmup, cpuAtEnd, okAtEnd - okAtWarmup));
     }
 
     /// The open loop: issue send `i` at `start + i/rate`, late ones at once, never waiting for
@@ -180,11 +194,17 @@ public final class OpenLoopStep {
                 continue;
             }
             IntervalPoint[] p = takeInterval();
+            if (cpuAtWarmup == null && p[0].tSeconds() >= warmup.toNanos() / 1e9) sampleWarmupEnd();
             progress.say(String.format("%3.0fs  offered %d/s  accepted %d/s  delivered %d/s  send→accepted p99 %s ms  send→delivered p99 %s ms  errors %d",
                     p[0].tSeconds(), rate, p[0].count(), p[1].count(), LatencySummary.fmt(p[0].p99Ms()), LatencySummary.fmt(p[1].p99Ms()),
                     errors.values().stream().mapToLong(Long::longValue).sum()));
             next += 1_000_000_000L;
         }
+    }
+
+    private void sampleWarmupEnd() {
+        okAtWarmup = ok.get();
+        cpuAtWarmup = cpu.get();
     }
 
     private synchronized IntervalPoint[] takeInterval() {

@@ -12,6 +12,8 @@ import dev.courier.bench.report.IntervalPoint;
 import dev.courier.bench.report.LatencySummary;
 import dev.courier.bench.report.RunReport;
 import dev.courier.bench.report.Table;
+import dev.courier.bench.target.CpuSample;
+import dev.courier.bench.target.CpuSplit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +48,7 @@ public final class SustainedScenario implements Scenario {
     public record Step(int offeredRate, double durationSeconds, long planned, long ok, Map<String, Long> errors,
                        long delivered, long duplicates, long missing, double achievedSendRate, double achievedDeliveredRate,
                        boolean rateMet, Long serverAcknowledged, LatencySummary sendToOk, LatencySummary sendToDelivered,
-                       List<IntervalPoint> sendToOkPerSecond, List<IntervalPoint> sendToDeliveredPerSecond) {
+                       List<IntervalPoint> sendToOkPerSecond, List<IntervalPoint> sendToDeliveredPerSecond, CpuSplit cpu) {
         /// The offered rate was sustained, everything accepted was delivered, and send →
         /// delivered p99 was at most `p99Ms`.
         public boolean withinBound(double p99Ms) {
@@ -119,7 +121,7 @@ public final class SustainedScenario implements Scenario {
         notes.add("the load generator runs on the same machine as the server and shares its cores");
         Result result = new Result(prewarm, steps);
         return new RunReport("sustained", started, bench.command(), Bench.environment(), bench.serverDescription(), params,
-                result, notes, List.of(table(steps)), charts(steps));
+                result, notes, List.of(table(steps), cpuTable(steps)), charts(steps));
     }
 
     private static List<DeliverySocket> connectSenders(LoadClients clients, List<BenchDevice> senders) {
@@ -141,8 +143,9 @@ public final class SustainedScenario implements Scenario {
     /// `courier_envelopes_acknowledged_total` checks every delivery was acknowledged.
     private Step step(Bench bench, OpenLoopStep.Sender send, List<BenchDevice> senders, List<BenchDevice> recipients,
                       Receiving receiving, int rate, long base, Duration duration) {
+        var serverPid = bench.server().processId();
         var step = new OpenLoopStep(bench.progress(), duration, params.warmup(), rate, base, senders.size(), recipients.size(),
-                send, () -> acknowledged(bench));
+                send, () -> acknowledged(bench), () -> CpuSample.take(serverPid));
         receiving.current = step;
         try {
             return step.run();
@@ -169,6 +172,28 @@ public final class SustainedScenario implements Scenario {
                     s.ok(), errors, s.sendToOk().cells(), s.sendToDelivered().cells(), s.rateMet() ? "yes" : "NO");
         }
         return t.build();
+    }
+
+    /// What bounds a rate on a machine the server and the generator share: where the CPU went.
+    private static Table cpuTable(List<Step> steps) {
+        var t = Table.builder("CPU per accepted send, µs (from /proc, each step after its warm-up; machine = all processes and the kernel)",
+                "offered/s", "server user", "server kernel", "SQLite writer", "writer waited for a CPU", "generator",
+                "machine user", "machine kernel", "machine idle");
+        for (Step s : steps) {
+            CpuSplit c = s.cpu();
+            if (c == null) {
+                t.row(s.offeredRate(), "—", "—", "—", "—", "—", "—", "—", "—");
+                continue;
+            }
+            t.row(s.offeredRate(), cell(c.serverUserUs(), ""), cell(c.serverKernelUs(), ""), cell(c.writerUs(), ""),
+                    cell(c.writerWaitMsPerSecond(), " ms/s"), cell(c.generatorUs(), ""), cell(c.machineUserUs(), ""),
+                    cell(c.machineKernelUs(), ""), cell(c.machineIdlePercent(), " %"));
+        }
+        return t.build();
+    }
+
+    private static String cell(Double v, String unit) {
+        return v == null ? "—" : String.format("%.1f%s", v, unit);
     }
 
     private static List<Chart> charts(List<Step> steps) {

@@ -2,6 +2,7 @@ package dev.courier.bench.target;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /// The Courier server a scenario loads: one the harness started, or one already running.
 public interface ServerUnderTest extends AutoCloseable {
@@ -16,6 +17,12 @@ public interface ServerUnderTest extends AutoCloseable {
     Optional<FdLimit> fdLimit();
 
     PrometheusText metrics();
+
+    /// The server's process on this machine, whose CPU the harness can then read; empty for a
+    /// server elsewhere or one of several processes.
+    default OptionalLong processId() {
+        return OptionalLong.empty();
+    }
 
     @Override
     void close();

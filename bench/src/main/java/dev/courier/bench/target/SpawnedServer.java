@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /// A real Courier server started as its own JVM process on a fresh data directory in a temporary
@@ -113,6 +114,11 @@ public final class SpawnedServer implements ServerUnderTest {
 
     public long pid() {
         return process.pid();
+    }
+
+    @Override
+    public OptionalLong processId() {
+        return OptionalLong.of(process.pid());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.courier.bench.load.Payloads;
 import dev.courier.bench.report.Progress;
 import dev.courier.bench.scenario.OpenLoopStep;
 import dev.courier.bench.scenario.SustainedScenario;
+import dev.courier.bench.target.CpuSample;
 import dev.courier.bench.target.EjabberdServer;
 import dev.courier.bench.target.FdLimit;
 import dev.courier.bench.xmpp.Stanzas;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +101,8 @@ final class XmppSide {
                         return CompletableFuture.failedFuture(e);
                     }
                 };
-                var step = new OpenLoopStep(progress, duration, params.warmup(), rate, base, senders.size(), recipients.size(), send, () -> null);
+                var step = new OpenLoopStep(progress, duration, params.warmup(), rate, base, senders.size(), recipients.size(), send, () -> null,
+                        () -> CpuSample.take(OptionalLong.empty()));
                 current.set(step);
                 SustainedScenario.Step result = step.run();
                 current.set(null);

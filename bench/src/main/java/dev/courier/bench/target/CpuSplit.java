@@ -1,0 +1,59 @@
+package dev.courier.bench.target;
+
+/// Where the CPU of a stretch of load went, per accepted send, in µs: the server's process (user
+/// and kernel), its SQLite writer thread, this generator, and the whole machine (which also
+/// counts the kernel's work for both, such as loopback TCP in soft interrupts); plus how long the
+/// writer waited, runnable, for a CPU (ms per second), and how idle the machine was. A part that
+/// could not be read is null (a server not on this machine, a PostgreSQL server with no writer
+/// thread).
+public record CpuSplit(double seconds, long sends, Double serverUserUs, Double serverKernelUs, Double writerUs,
+                       Double writerWaitMsPerSecond, Double generatorUs, Double machineUserUs, Double machineKernelUs,
+                       Double machineIdlePercent) {
+    private static final double US_PER_TICK = 1e6 / CpuSample.TICKS_PER_SECOND;
+
+    /// From `a` to `b`, during which `sends` sends were accepted; null when there was none.
+    public static CpuSplit between(CpuSample a, CpuSample b, long sends) {
+        if (a == null || b == null || sends <= 0) return null;
+        double seconds = (b.atNanos() - a.atNanos()) / 1e9;
+        Double serverUser = null;
+        Double serverKernel = null;
+        if (a.server() != null && b.server() != null) {
+            serverUser = perSend(b.server().user() - a.server().user(), sends);
+            serverKernel = perSend(b.server().system() - a.server().system(), sends);
+        }
+        Double writer = null;
+        Double writerWait = null;
+        if (a.writerRunNanos() != null && b.writerRunNanos() != null) {
+            writer = round((b.writerRunNanos() - a.writerRunNanos()) / 1e3 / sends);
+            writerWait = round((b.writerWaitNanos() - a.writerWaitNanos()) / 1e6 / seconds);
+        }
+        Double generator = null;
+        if (a.generator() != null && b.generator() != null) {
+            generator = perSend(b.generator().user() + b.generator().system() - a.generator().user() - a.generator().system(), sends);
+        }
+        Double machineUser = null;
+        Double machineKernel = null;
+        Double idle = null;
+        if (a.machine() != null && b.machine() != null) {
+            var m = b.machine();
+            var p = a.machine();
+            long user = m.user() - p.user();
+            long kernel = m.system() - p.system() + m.softirq() - p.softirq();
+            long idleTicks = m.idle() - p.idle();
+            long all = user + kernel + idleTicks + m.steal() - p.steal();
+            machineUser = perSend(user, sends);
+            machineKernel = perSend(kernel, sends);
+            idle = all > 0 ? round(100.0 * idleTicks / all) : null;
+        }
+        return new CpuSplit(round(seconds), sends, serverUser, serverKernel, writer, writerWait, generator, machineUser,
+                machineKernel, idle);
+    }
+
+    private static double perSend(long ticks, long sends) {
+        return round(ticks * US_PER_TICK / sends);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}
