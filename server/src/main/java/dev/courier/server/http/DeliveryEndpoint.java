@@ -48,6 +48,8 @@ final class DeliveryEndpoint {
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
     private final SocketSends sends;
+    /// The deletions every socket's acks ask for, one write per commit for all of them.
+    private final AckBatcher acks;
     /// Open sockets, for the gauge: a count, not a collection, so that it costs a socket nothing.
     private final AtomicInteger open = new AtomicInteger();
 
@@ -63,6 +65,7 @@ final class DeliveryEndpoint {
         this.executor = executor;
         this.config = config;
         this.sends = sends;
+        this.acks = new AckBatcher(messages::acknowledgeQuietly, executor);
         Gauge.builder(CONNECTIONS, open, AtomicInteger::get).description("open delivery WebSockets").register(metrics);
     }
 
@@ -97,13 +100,6 @@ final class DeliveryEndpoint {
         sendError(socket, "unsupported_frame", "send JSON text frames");
     }
 
-    /// A batcher for the deletions `session`'s acks ask for; made on a socket's first ack, so that
-    /// an idle socket holds none.
-    AckBatcher ackBatcher(DeliverySession session) {
-        DeviceAddress device = session.device();
-        return new AckBatcher(guids -> messages.acknowledgeQuietly(device, guids), executor);
-    }
-
     void onText(DeliverySocket owner, DeliverySession session, Session socket, String text) {
         ClientFrame frame;
         try {
@@ -119,12 +115,12 @@ final class DeliveryEndpoint {
                 // commits, the session's cursor keeps this connection from sending it again; a new
                 // connection may, which at-least-once delivery allows.
                 session.acknowledged(guid);
-                owner.acks().add(guid);
+                acks.add(session.device(), guid);
             }
             case ClientFrame.Acks(var guids) when guids != null && !guids.isEmpty() && guids.size() <= config.deliveryWindow()
                     && !guids.contains(null) -> {
                 guids.forEach(session::acknowledged);
-                owner.acks().addAll(guids);
+                acks.addAll(session.device(), guids);
             }
             case ClientFrame.Acks a -> sendError(socket, "invalid_frame",
                     "acks needs 1 to " + config.deliveryWindow() + " guids, none of them null");

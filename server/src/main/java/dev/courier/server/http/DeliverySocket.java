@@ -1,7 +1,6 @@
 package dev.courier.server.http;
 
 import dev.courier.server.accounts.DeviceAddress;
-import dev.courier.server.delivery.AckBatcher;
 import dev.courier.server.delivery.DeliverySession;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,9 +27,8 @@ public final class DeliverySocket implements Session.Listener.AutoDemanding {
     private final DeviceAddress device;
     private Session socket;
     private DeliverySession session;
-    /// Made on the first frame that needs them, so that an idle socket holds neither. Only
-    /// `onWebSocketText` makes them, and Jetty calls it one frame at a time.
-    private AckBatcher acks;
+    /// Made on the first send, so that an idle socket holds none. Only `onWebSocketText` makes
+    /// it, and Jetty calls it one frame at a time.
     private AtomicInteger sendsInFlight;
 
     DeliverySocket(DeliveryEndpoint endpoint, DeviceAddress device) {
@@ -52,11 +50,6 @@ public final class DeliverySocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketText(String text) {
         if (session != null) guarded(() -> endpoint.onText(this, session, socket, text));
-    }
-
-    AckBatcher acks() {
-        if (acks == null) acks = endpoint.ackBatcher(session);
-        return acks;
     }
 
     /// This socket's sends that await their answer.

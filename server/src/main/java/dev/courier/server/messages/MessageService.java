@@ -115,10 +115,10 @@ public final class MessageService {
         acks.increment();
     }
 
-    /// Acknowledgements from a live connection, deleted in one write: an unknown GUID (a
-    /// duplicate ack) is not an error. Returns how many envelopes were deleted.
-    public int acknowledgeQuietly(DeviceAddress device, Collection<UUID> guids) {
-        int deleted = store.acknowledge(device, guids);
+    /// Acknowledgements from live connections, of several devices, deleted in one write: an
+    /// unknown GUID (a duplicate ack) is not an error. Returns how many envelopes were deleted.
+    public int acknowledgeQuietly(Map<DeviceAddress, ? extends Collection<UUID>> byDevice) {
+        int deleted = store.acknowledge(byDevice);
         acks.increment(deleted);
         return deleted;
     }

@@ -3,6 +3,7 @@ package dev.courier.server.messages;
 import dev.courier.server.accounts.DeviceAddress;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -46,6 +47,15 @@ public interface MessageStore {
     /// [#acknowledge(DeviceAddress, UUID)] for each of `guids`, in one durable write; returns how
     /// many envelopes it deleted. GUIDs not queued for `device` are passed over.
     int acknowledge(DeviceAddress device, Collection<UUID> guids);
+
+    /// [#acknowledge(DeviceAddress, Collection)] for several devices, in one durable write: the
+    /// acks that many connections sent while the last deletion waited for its commit. Returns how
+    /// many envelopes it deleted. This default writes once per device.
+    default int acknowledge(Map<DeviceAddress, ? extends Collection<UUID>> byDevice) {
+        int deleted = 0;
+        for (var entry : byDevice.entrySet()) deleted += acknowledge(entry.getKey(), entry.getValue());
+        return deleted;
+    }
 
     int queueDepth(DeviceAddress device);
 

@@ -15,7 +15,9 @@ import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StoredEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -306,6 +308,31 @@ public abstract class MessageStoreContract extends StoreContract {
         assertThat(messages().queueDepth(bob2)).isEqualTo(4);
         assertThat(messages().acknowledge(bob1, acked)).as("acknowledged already").isZero();
         assertThat(messages().acknowledge(bob1, List.of())).isZero();
+    }
+
+    @Test
+    void acknowledgingForSeveralDevicesAtOnceDeletesEachDevicesOwnEnvelopesOnly() {
+        for (int i = 0; i < 3; i++) send(alice1, bob, 1, 2);
+        send(bob1, alice, 1, 2);
+        List<UUID> bob1Guids = pending(bob1).stream().map(StoredEnvelope::guid).toList();
+        List<UUID> bob2Guids = pending(bob2).stream().map(StoredEnvelope::guid).toList();
+        UUID alice2Guid = pending(alice2).getFirst().guid();
+        Map<DeviceAddress, List<UUID>> acks = new LinkedHashMap<>();
+        // bob1 also names one of bob2's envelopes, and alice2 one of bob1's: neither is theirs.
+        acks.put(bob1, List.of(bob1Guids.get(0), bob1Guids.get(1), bob2Guids.get(2)));
+        acks.put(bob2, List.of(bob2Guids.get(0)));
+        acks.put(alice2, List.of(alice2Guid, bob1Guids.get(2)));
+
+        assertThat(messages().acknowledge(acks)).as("two of bob1's, one of bob2's, alice2's one").isEqualTo(4);
+        assertThat(pending(bob1)).extracting(StoredEnvelope::guid).containsExactly(bob1Guids.get(2));
+        assertThat(pending(bob2)).extracting(StoredEnvelope::guid).containsExactly(bob2Guids.get(1), bob2Guids.get(2));
+        assertThat(pending(alice2)).isEmpty();
+        assertThat(pending(alice1)).as("alice1 was not acking").hasSize(1);
+        assertThat(messages().queueDepth(bob1)).isEqualTo(1);
+        assertThat(messages().queueDepth(bob2)).isEqualTo(2);
+        assertThat(messages().queueDepth(alice2)).isZero();
+        assertThat(messages().acknowledge(acks)).as("acknowledged already").isZero();
+        assertThat(messages().acknowledge(Map.of())).isZero();
     }
 
     @Test

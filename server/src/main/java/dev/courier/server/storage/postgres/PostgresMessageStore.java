@@ -196,25 +196,39 @@ public final class PostgresMessageStore implements MessageStore {
         if (guids.isEmpty()) return 0;
         // One statement, so one transaction: the deletes and the depth change commit together.
         // The owner check is part of the delete: another device's GUID matches no row.
-        return db.autocommit(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    WITH gone AS (
-                        DELETE FROM envelopes WHERE account_id = ? AND device_id = ? AND guid = ANY (?)
-                        RETURNING account_id, device_id),
-                    counted AS (
-                        SELECT account_id, device_id, count(*) AS n FROM gone GROUP BY account_id, device_id),
-                    updated AS (
-                        UPDATE device_queues q SET depth = q.depth - counted.n
-                        FROM counted WHERE q.account_id = counted.account_id AND q.device_id = counted.device_id)
-                    SELECT coalesce(sum(n), 0) FROM counted""")) {
-                bindDevice(ps, 1, device);
-                ps.setArray(3, c.createArrayOf("uuid", guids.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
+        return db.autocommit(c -> deleteAcknowledged(c, device, guids));
+    }
+
+    /// One transaction for every device's acks, their queue rows taken in [#LOCK_ORDER].
+    @Override
+    public int acknowledge(Map<DeviceAddress, ? extends Collection<UUID>> byDevice) {
+        if (byDevice.isEmpty()) return 0;
+        List<DeviceAddress> inLockOrder = byDevice.keySet().stream().sorted(LOCK_ORDER).toList();
+        return db.transaction(c -> {
+            int deleted = 0;
+            for (DeviceAddress device : inLockOrder) deleted += deleteAcknowledged(c, device, byDevice.get(device));
+            return deleted;
         });
+    }
+
+    private static int deleteAcknowledged(Connection c, DeviceAddress device, Collection<UUID> guids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                WITH gone AS (
+                    DELETE FROM envelopes WHERE account_id = ? AND device_id = ? AND guid = ANY (?)
+                    RETURNING account_id, device_id),
+                counted AS (
+                    SELECT account_id, device_id, count(*) AS n FROM gone GROUP BY account_id, device_id),
+                updated AS (
+                    UPDATE device_queues q SET depth = q.depth - counted.n
+                    FROM counted WHERE q.account_id = counted.account_id AND q.device_id = counted.device_id)
+                SELECT coalesce(sum(n), 0) FROM counted""")) {
+            bindDevice(ps, 1, device);
+            ps.setArray(3, c.createArrayOf("uuid", guids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -201,20 +202,34 @@ public final class SqliteMessageStore implements MessageStore {
     @Override
     public int acknowledge(DeviceAddress device, Collection<UUID> guids) {
         if (guids.isEmpty()) return 0;
+        return db.write(s -> deleteAcknowledged(s, device, guids));
+    }
+
+    /// One write unit for every device's acks: on the one writer thread a unit costs its
+    /// savepoint, its queueing and its caller's wake-up, whatever it holds.
+    @Override
+    public int acknowledge(Map<DeviceAddress, ? extends Collection<UUID>> byDevice) {
+        if (byDevice.isEmpty()) return 0;
         return db.write(s -> {
-            byte[] account = Uuids.toBytes(device.accountId());
-            // The owner check is part of the delete: another device's GUID matches no row.
-            PreparedStatement ps = s.prepare("DELETE FROM envelopes WHERE guid = ? AND account_id = ? AND device_id = ?");
-            ps.setBytes(2, account);
-            ps.setInt(3, device.deviceId());
             int deleted = 0;
-            for (UUID guid : guids) {
-                ps.setBytes(1, Uuids.toBytes(guid));
-                deleted += ps.executeUpdate();
-            }
-            if (deleted > 0) addDepth(s, account, device.deviceId(), -deleted);
+            for (var entry : byDevice.entrySet()) deleted += deleteAcknowledged(s, entry.getKey(), entry.getValue());
             return deleted;
         });
+    }
+
+    private static int deleteAcknowledged(SqlSession s, DeviceAddress device, Collection<UUID> guids) throws SQLException {
+        byte[] account = Uuids.toBytes(device.accountId());
+        // The owner check is part of the delete: another device's GUID matches no row.
+        PreparedStatement ps = s.prepare("DELETE FROM envelopes WHERE guid = ? AND account_id = ? AND device_id = ?");
+        ps.setBytes(2, account);
+        ps.setInt(3, device.deviceId());
+        int deleted = 0;
+        for (UUID guid : guids) {
+            ps.setBytes(1, Uuids.toBytes(guid));
+            deleted += ps.executeUpdate();
+        }
+        if (deleted > 0) addDepth(s, account, device.deviceId(), -deleted);
+        return deleted;
     }
 
     @Override
