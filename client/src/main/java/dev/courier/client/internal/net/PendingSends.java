@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
 ///
 /// Shared between the threads that send and the socket's listener. Invariants, under the lock:
 /// each future is in the map until it completes, by its answer, by [#failWaiting], by [#endAll]
-/// or by its caller (a timeout); once [#endAll] has run nothing new is accepted. So no future outlives its socket
-/// unanswered, and the map never holds a completed one. Futures complete outside the lock.
+/// or by its caller (a timeout); once [#endAll] has run nothing new is accepted. So no future
+/// outlives its socket unanswered, and the map never holds a completed one. Futures complete
+/// outside the lock.
 final class PendingSends {
     private final Map<Long, CompletableFuture<ServerFrame.SendResult>> byId = new HashMap<>();
     private Throwable ended;
@@ -59,14 +60,12 @@ final class PendingSends {
 
     /// The socket has ended: fails every unanswered send with `why`, and every later one at once.
     void endAll(Throwable why) {
-        List<CompletableFuture<ServerFrame.SendResult>> unanswered;
         synchronized (this) {
             if (ended != null) return;
             ended = why;
-            unanswered = new ArrayList<>(byId.values());
-            byId.clear();
         }
-        unanswered.forEach(answer -> answer.completeExceptionally(why));
+        // A send that comes after this point fails in expect(); the ones before it fail here.
+        failWaiting(why);
     }
 
     private synchronized void forget(long id, CompletableFuture<ServerFrame.SendResult> answer) {

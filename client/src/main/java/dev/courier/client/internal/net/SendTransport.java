@@ -15,10 +15,10 @@ import java.util.concurrent.TimeoutException;
 /// `POST /v1/messages` otherwise. Either way the answer means the same ([ServerApi#sendResult]).
 ///
 /// A socket send that gets no answer (the socket ended, the frame could not be written, the server
-/// sent an `error` frame, which names no send, or [#ANSWER_TIMEOUT] passed) is sent again by `POST`, with the same `messageId`. That is safe
-/// because sends are idempotent by `messageId` across both paths: if the server stored the first
-/// attempt, the `POST` queues nothing and gets the first attempt's answer (docs/API.md §7 "The send
-/// contract", point 4).
+/// sent an `error` frame, which names no send, or [#ANSWER_TIMEOUT] passed) is sent again by
+/// `POST`, with the same `messageId`. That is safe because sends are idempotent by `messageId`
+/// across both paths: if the server stored the first attempt, the `POST` queues nothing and gets
+/// the first attempt's answer (docs/API.md §7 "The send contract", point 4).
 public final class SendTransport {
     /// As long as a `POST` waits for its answer.
     static final Duration ANSWER_TIMEOUT = ServerApi.REQUEST_TIMEOUT;

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /// Group commit: the thread takes whatever work is waiting (up to [#MAX_BATCH] units, and what
 /// arrives while they run), runs each unit in its own savepoint inside one transaction, and
 /// commits once. With `synchronous=FULL` that is one fsync for the whole batch, so concurrent
-/// senders share the disk's latency instead of queueing behind each other's fsyncs. A unit that throws rolls back to its savepoint alone;
-/// the others still commit.
+/// senders share the disk's latency instead of queueing behind each other's fsyncs. A unit that
+/// throws rolls back to its savepoint alone; the others still commit.
 ///
 /// Invariants:
 /// - a caller's [#write] returns only after the transaction holding its work has committed, and
