@@ -12,7 +12,11 @@ import java.util.UUID;
 /// Implementations: `SqliteMessageStore`, `PostgresMessageStore`; every one passes `MessageStoreContract`.
 ///
 /// Every write returns only once it is durable (on SQLite: committed with `synchronous=FULL`; on
-/// PostgreSQL: committed with `synchronous_commit=on`).
+/// PostgreSQL: committed with `synchronous_commit=on`), except the deletions of the acks that
+/// connections send ([#acknowledge(Map)]): they return once committed, and a store may let a
+/// power loss undo them. An undone deletion is a redelivery, which the device drops as the
+/// duplicate it is (docs/PROTOCOL.md); the delivery contract (a message leaves only once
+/// acknowledged) holds either way.
 public interface MessageStore {
 
     Optional<SentMessage> findSent(UUID sender, UUID messageId);
@@ -44,11 +48,11 @@ public interface MessageStore {
         return acknowledge(device, List.of(guid)) == 1;
     }
 
-    /// [#acknowledge(DeviceAddress, UUID)] for each of `guids`, in one durable write; returns how
+    /// [#acknowledge(DeviceAddress, UUID)] for each of `guids`, in one write; returns how
     /// many envelopes it deleted. GUIDs not queued for `device` are passed over.
     int acknowledge(DeviceAddress device, Collection<UUID> guids);
 
-    /// [#acknowledge(DeviceAddress, Collection)] for several devices, in one durable write: the
+    /// [#acknowledge(DeviceAddress, Collection)] for several devices, in one write: the
     /// acks that many connections sent while the last deletion waited for its commit. Returns how
     /// many envelopes it deleted. This default writes once per device.
     default int acknowledge(Map<DeviceAddress, ? extends Collection<UUID>> byDevice) {

@@ -1,6 +1,7 @@
 package dev.courier.server.storage.sqlite;
 
 import dev.courier.server.storage.StorageException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,37 +24,57 @@ import org.slf4j.LoggerFactory;
 /// senders share the disk's latency instead of queueing behind each other's fsyncs. A unit that
 /// throws rolls back to its savepoint alone; the others still commit.
 ///
+/// Work given to [#writeWithoutSync] does not need its own fsync: a batch of only such work commits
+/// with `synchronous=NORMAL`, so its commit writes the WAL but does not sync it. It becomes durable
+/// with the next synced commit (an fsync of the WAL covers every frame before it) or checkpoint. A
+/// process crash loses none of it. A power loss or an OS crash can undo the unsynced commits made
+/// since the last synced one, and nothing else: WAL recovery keeps a prefix of the commits, and
+/// every synced one is on disk with all before it. A batch with any synced work in it commits at
+/// the level the connection was opened with.
+///
 /// Invariants:
 /// - a caller's [#write] returns only after the transaction holding its work has committed, and
 ///   after the unit's after-commit actions ([SqlSession#afterCommit]) have run;
 /// - after-commit actions run on this thread in commit order, and only for committed units;
 /// - if the commit fails, every unit of the batch fails, so no caller is told "stored" wrongly;
-/// - after [#close] starts, new work is refused, and work already queued still commits.
+/// - after [#close] starts, new work is refused, and work already queued still commits;
+/// - a [#write] is never committed at a lower safety level than the connection was opened with.
 final class GroupCommitWriter implements AutoCloseable {
     static final String BATCH_SIZE = "courier.sqlite.commit.batch";
     /// How long one group commit takes, its statements and its fsync: the time every write of the
     /// batch waits for, and where a slow disk or a WAL checkpoint shows.
     static final String COMMIT_TIME = "courier.sqlite.commit.time";
+    static final String UNSYNCED_COMMITS = "courier.sqlite.commit.unsynced";
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
     private static final int MAX_BATCH = 512;
+    /// `PRAGMA synchronous` levels: NORMAL, in WAL mode, writes the WAL at commit without an fsync.
+    private static final int NORMAL = 1;
+    private static final int UNKNOWN = -1;
 
     private final SqlSession session;
     private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final DistributionSummary batchSizes;
     private final Timer commitTimes;
+    private final Counter unsyncedCommits;
+    /// The level the connection was opened with: what synced work commits at.
+    private final int syncedLevel;
+    /// The level the connection is at now, or [#UNKNOWN] after a switch failed half-way.
+    private int level;
     private final Object admission = new Object();
     private volatile boolean closing;
 
     private static final class Unit<T> {
         final SqlWork<T> work;
+        final boolean synced;
         final CompletableFuture<T> done = new CompletableFuture<>();
         T result;
         Throwable failure;
         List<Runnable> afterCommit = List.of();
 
-        Unit(SqlWork<T> work) {
+        Unit(SqlWork<T> work, boolean synced) {
             this.work = work;
+            this.synced = synced;
         }
 
         void runIn(SqlSession session) {
@@ -72,15 +93,31 @@ final class GroupCommitWriter implements AutoCloseable {
 
     GroupCommitWriter(SqlSession session, MeterRegistry metrics) throws SQLException {
         this.session = session;
+        this.syncedLevel = currentLevel(session);
+        this.level = syncedLevel;
         session.connection().setAutoCommit(false);
         this.batchSizes = DistributionSummary.builder(BATCH_SIZE).description("write units per SQLite commit").register(metrics);
         this.commitTimes = Timer.builder(COMMIT_TIME).description("time to run and commit one SQLite group commit")
                 .register(metrics);
+        this.unsyncedCommits = Counter.builder(UNSYNCED_COMMITS)
+                .description("SQLite group commits that did not wait for an fsync (all their work was writeWithoutSync)")
+                .register(metrics);
         this.thread = Thread.ofPlatform().name("sqlite-writer").daemon(false).start(this::loop);
     }
 
+    /// Runs `work` and returns once it is committed and synced to disk.
     <T> T write(SqlWork<T> work) {
-        Unit<T> unit = new Unit<>(work);
+        return submit(new Unit<>(work, true));
+    }
+
+    /// Runs `work` and returns once it is committed, without waiting for its commit to reach the
+    /// disk if nothing synced shares it (see the class comment). Only for work whose undoing by a
+    /// power loss is harmless.
+    <T> T writeWithoutSync(SqlWork<T> work) {
+        return submit(new Unit<>(work, false));
+    }
+
+    private <T> T submit(Unit<T> unit) {
         // Admission and closing share a lock, so no unit can slip in after the loop's last look.
         synchronized (admission) {
             if (closing) throw new IllegalStateException("the database is shutting down");
@@ -118,9 +155,12 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void commit(List<Unit<?>> batch) {
         long started = System.nanoTime();
-        SQLException broken = null;
+        boolean synced = false;
+        for (Unit<?> unit : batch) synced |= unit.synced;
+        int wanted = synced ? syncedLevel : Math.min(syncedLevel, NORMAL);
+        SQLException broken = switchLevel(wanted);
         // Indexed, not iterated: the batch grows while it runs (below).
-        for (int i = 0; i < batch.size(); i++) {
+        for (int i = 0; broken == null && i < batch.size(); i++) {
             Unit<?> unit = batch.get(i);
             try {
                 // Prepared once and reused: a plain statement per call parsed the SQL each time.
@@ -141,8 +181,9 @@ final class GroupCommitWriter implements AutoCloseable {
             // fsync (CPU too, on a virtual disk: in a profile at 8,000 sends/s the commit's fsync
             // and WAL writes were a third of this thread's time). The batch's earlier units wait
             // for the newcomers' statements, which are short beside an fsync; under load commits
-            // get fewer and larger.
-            if (i == batch.size() - 1 && batch.size() < MAX_BATCH) queue.drainTo(batch, MAX_BATCH - batch.size());
+            // get fewer and larger. An unsynced batch has no fsync to share, and does not grow:
+            // a synced newcomer could not commit at its level.
+            if (synced && i == batch.size() - 1 && batch.size() < MAX_BATCH) queue.drainTo(batch, MAX_BATCH - batch.size());
         }
         if (broken == null) {
             try {
@@ -162,11 +203,43 @@ final class GroupCommitWriter implements AutoCloseable {
                 if (unit.failure == null) unit.failure = new StorageException("commit failed", broken);
             }
         } else {
+            if (wanted < syncedLevel) unsyncedCommits.increment();
             for (Unit<?> unit : batch) runAfterCommit(unit.afterCommit);
         }
         batchSizes.record(batch.size());
         commitTimes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         for (Unit<?> unit : batch) unit.complete();
+    }
+
+    /// Puts the connection at `wanted` for the next commit. The driver keeps a transaction open
+    /// between commits, and SQLite refuses to change the level inside one, so this leaves it for
+    /// the change; its transaction is empty here, between batches.
+    private SQLException switchLevel(int wanted) {
+        if (level == wanted) return null;
+        level = UNKNOWN;
+        try {
+            session.connection().setAutoCommit(true);
+            try {
+                session.prepare(switch (wanted) {
+                    case 0 -> "PRAGMA synchronous = OFF";
+                    case NORMAL -> "PRAGMA synchronous = NORMAL";
+                    case 2 -> "PRAGMA synchronous = FULL";
+                    default -> "PRAGMA synchronous = EXTRA";
+                }).execute();
+            } finally {
+                session.connection().setAutoCommit(false);
+            }
+            level = wanted;
+            return null;
+        } catch (SQLException e) {
+            return e;
+        }
+    }
+
+    private static int currentLevel(SqlSession session) throws SQLException {
+        try (var rs = session.prepare("PRAGMA synchronous").executeQuery()) {
+            return rs.getInt(1);
+        }
     }
 
     /// The data is committed whatever an action does: a failing one is logged, and the others

@@ -53,6 +53,12 @@ public final class SqliteDatabase implements Storage.Database {
         return writer.write(work);
     }
 
+    /// A write that returns once committed, not once on disk (see [GroupCommitWriter]): only for
+    /// work a power loss may undo harmlessly.
+    <T> T writeWithoutSync(SqlWork<T> work) {
+        return writer.writeWithoutSync(work);
+    }
+
     <T> T read(SqlWork<T> work) {
         SqlSession session;
         try {

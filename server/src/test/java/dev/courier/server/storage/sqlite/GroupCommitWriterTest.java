@@ -86,8 +86,7 @@ class GroupCommitWriterTest {
                 insert(s, 1);
                 // A second write arrives while this one runs: it is queued once its caller waits.
                 latecomer[0] = Thread.ofPlatform().start(() -> writer.write(s2 -> insert(s2, 2)));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (latecomer[0].getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
+                awaitWaiting(latecomer[0]);
                 return null;
             });
             latecomer[0].join();
@@ -105,6 +104,69 @@ class GroupCommitWriterTest {
             writer.close();
             writer.closeSession();
         }
+    }
+
+    @Test
+    void workWithoutSyncCommitsAtNormalAndSyncedWorkStaysAtTheLevelTheConnectionWasOpenedWith() throws Exception {
+        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
+        session.execute("PRAGMA synchronous = FULL");
+        var metrics = new SimpleMeterRegistry();
+        var writer = new GroupCommitWriter(session, metrics);
+        try {
+            assertThat(writer.write(GroupCommitWriterTest::syncLevel)).isEqualTo(FULL);
+            assertThat(writer.writeWithoutSync(GroupCommitWriterTest::syncLevel)).isEqualTo(NORMAL);
+            assertThat(writer.write(GroupCommitWriterTest::syncLevel)).as("back to FULL after an unsynced commit").isEqualTo(FULL);
+            assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
+        } finally {
+            writer.close();
+            writer.closeSession();
+        }
+    }
+
+    @Test
+    void unsyncedWorkQueuedWithSyncedWorkCommitsSyncedAndAnUnsyncedBatchTakesInNoSyncedWork() throws Exception {
+        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
+        session.execute("PRAGMA synchronous = FULL");
+        var metrics = new SimpleMeterRegistry();
+        var writer = new GroupCommitWriter(session, metrics);
+        try {
+            Thread[] queued = new Thread[2];
+            int[] levels = new int[2];
+            int blocker = writer.writeWithoutSync(s -> {
+                // Both arrive while this unsynced unit runs: in the queue, in this order.
+                queued[0] = Thread.ofPlatform().start(() -> levels[0] = writer.writeWithoutSync(GroupCommitWriterTest::syncLevel));
+                awaitWaiting(queued[0]);
+                queued[1] = Thread.ofPlatform().start(() -> levels[1] = writer.write(GroupCommitWriterTest::syncLevel));
+                awaitWaiting(queued[1]);
+                return syncLevel(s);
+            });
+            queued[0].join();
+            queued[1].join();
+
+            assertThat(blocker).isEqualTo(NORMAL);
+            assertThat(levels).as("the unsynced unit shares the synced one's commit, at FULL").containsExactly(FULL, FULL);
+            var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
+            assertThat(batches.count()).as("the blocker alone, then the two queued together").isEqualTo(2);
+            assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
+        } finally {
+            writer.close();
+            writer.closeSession();
+        }
+    }
+
+    private static final int NORMAL = 1;
+    private static final int FULL = 2;
+
+    private static int syncLevel(SqlSession s) throws SQLException {
+        try (ResultSet rs = s.prepare("PRAGMA synchronous").executeQuery()) {
+            return rs.getInt(1);
+        }
+    }
+
+    /// Waits until `caller` is parked in its write: its unit is then in the queue.
+    private static void awaitWaiting(Thread caller) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.onSpinWait();
     }
 
     private static Void insert(SqlSession s, int unit) throws SQLException {
