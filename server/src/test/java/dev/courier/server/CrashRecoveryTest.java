@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /// messages. After a restart on the same data directory, every message that got a `200` must
 /// reach the recipient's device; a send that got no answer may or may not have been kept.
 ///
-/// Two rounds, so the second kill hits a database that was itself recovered from a crash.
+/// Two rounds, so the second kill hits a database that was itself recovered from a crash. A
+/// second test kills the server after socket acks, whose deletions commit without an fsync.
 class CrashRecoveryTest {
     private static final int SENDERS = 8;
     private static final int ROUNDS = 2;
@@ -84,6 +85,30 @@ class CrashRecoveryTest {
     void everyAcknowledgedSendSurvivesKillDashNineAndIsDeliveredAfterRestart() throws Exception {
         try {
             run();
+        } catch (Throwable t) {
+            t.addSuppressed(new AssertionError("server output:\n" + serverOutput()));
+            throw t;
+        }
+    }
+
+    /// The deletions of socket acks commit without an fsync of their own (synchronous=NORMAL):
+    /// only a power loss may undo them, never the death of the server process.
+    @Test
+    void envelopesAcknowledgedOverTheSocketStayDeletedAfterKillDashNine() throws Exception {
+        try {
+            startServer();
+            TestClient client = new TestClient(baseUrl());
+            TestClient.Device sender = client.register("sender");
+            TestClient.Device recipient = client.register("recipient");
+            for (int i = 0; i < 20; i++) {
+                assertThat(client.send(sender, ("m" + i).getBytes(StandardCharsets.UTF_8), recipient).status()).isEqualTo(200);
+            }
+            // Acknowledges all 20 over the socket and waits until the REST view shows them gone.
+            assertThat(drain(recipient).delivered()).hasSize(20);
+            killServer();
+
+            startServer();
+            assertThat(drain(recipient).delivered()).as("nothing acknowledged comes back after kill -9").isEmpty();
         } catch (Throwable t) {
             t.addSuppressed(new AssertionError("server output:\n" + serverOutput()));
             throw t;
