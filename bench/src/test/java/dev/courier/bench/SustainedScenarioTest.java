@@ -55,6 +55,8 @@ class SustainedScenarioTest {
         assertThat(cpu.path("writerUs").asDouble()).as("the writer is one of the server's threads")
                 .isLessThan(cpu.path("serverUserUs").asDouble() + cpu.path("serverKernelUs").asDouble());
         assertThat(cpu.path("machineIdlePercent").asDouble()).isBetween(0.0, 100.0);
+        assertThat(cpu.path("machineStealPercent").isNumber()).as("steal is read with the machine's ticks").isTrue();
+        assertThat(cpu.path("machineStealPercent").asDouble()).isBetween(0.0, 100.0);
     }
 
     @Test

@@ -3,12 +3,13 @@ package dev.courier.bench.target;
 /// Where the CPU of a stretch of load went, per accepted send, in µs: the server's process (user
 /// and kernel), its SQLite writer thread, this generator, and the whole machine (which also
 /// counts the kernel's work for both, such as loopback TCP in soft interrupts); plus how long the
-/// writer waited, runnable, for a CPU (ms per second), and how idle the machine was. A part that
-/// could not be read is null (a server not on this machine, a PostgreSQL server with no writer
-/// thread).
+/// writer waited, runnable, for a CPU (ms per second), how idle the machine was, and how much of
+/// its CPU time the hypervisor gave to someone else (steal: on a shared virtual machine, what
+/// makes one run slower than another of the same code). A part that could not be read is null (a
+/// server not on this machine, a PostgreSQL server with no writer thread).
 public record CpuSplit(double seconds, long sends, Double serverUserUs, Double serverKernelUs, Double writerUs,
                        Double writerWaitMsPerSecond, Double generatorUs, Double machineUserUs, Double machineKernelUs,
-                       Double machineIdlePercent) {
+                       Double machineIdlePercent, Double machineStealPercent) {
     private static final double US_PER_TICK = 1e6 / CpuSample.TICKS_PER_SECOND;
 
     /// From `a` to `b`, during which `sends` sends were accepted; null when there was none.
@@ -34,19 +35,22 @@ public record CpuSplit(double seconds, long sends, Double serverUserUs, Double s
         Double machineUser = null;
         Double machineKernel = null;
         Double idle = null;
+        Double steal = null;
         if (a.machine() != null && b.machine() != null) {
             var m = b.machine();
             var p = a.machine();
             long user = m.user() - p.user();
             long kernel = m.system() - p.system() + m.softirq() - p.softirq();
             long idleTicks = m.idle() - p.idle();
-            long all = user + kernel + idleTicks + m.steal() - p.steal();
+            long stealTicks = m.steal() - p.steal();
+            long all = user + kernel + idleTicks + stealTicks;
             machineUser = perSend(user, sends);
             machineKernel = perSend(kernel, sends);
             idle = all > 0 ? round(100.0 * idleTicks / all) : null;
+            steal = all > 0 ? round(100.0 * stealTicks / all) : null;
         }
         return new CpuSplit(round(seconds), sends, serverUser, serverKernel, writer, writerWait, generator, machineUser,
-                machineKernel, idle);
+                machineKernel, idle, steal);
     }
 
     private static double perSend(long ticks, long sends) {
