@@ -57,6 +57,11 @@ class SustainedScenarioTest {
         assertThat(cpu.path("machineIdlePercent").asDouble()).isBetween(0.0, 100.0);
         assertThat(cpu.path("machineStealPercent").isNumber()).as("steal is read with the machine's ticks").isTrue();
         assertThat(cpu.path("machineStealPercent").asDouble()).isBetween(0.0, 100.0);
+        assertThat(cpu.path("commitsPerSecond").asDouble()).as("the SQLite writer's commits, from /metrics").isPositive();
+        assertThat(cpu.path("unitsPerCommit").asDouble()).isGreaterThanOrEqualTo(1.0);
+        assertThat(cpu.path("meanCommitMs").asDouble()).isPositive();
+        // Sends are synced, so there are fsyncs; never more than one per send and one per ack.
+        assertThat(cpu.path("fsyncsPerSend").asDouble()).isGreaterThan(0.0).isLessThanOrEqualTo(2.0);
     }
 
     @Test

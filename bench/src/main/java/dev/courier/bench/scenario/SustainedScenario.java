@@ -14,6 +14,7 @@ import dev.courier.bench.report.RunReport;
 import dev.courier.bench.report.Table;
 import dev.courier.bench.target.CpuSample;
 import dev.courier.bench.target.CpuSplit;
+import dev.courier.bench.target.WriterCommits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +131,7 @@ public final class SustainedScenario implements Scenario {
         notes.add("the load generator runs on the same machine as the server and shares its cores");
         Result result = new Result(prewarm, steps);
         return new RunReport("sustained", started, bench.command(), Bench.environment(), bench.serverDescription(), params,
-                result, notes, List.of(table(steps), cpuTable(steps)), charts(steps));
+                result, notes, List.of(table(steps), cpuTable(steps), commitTable(steps)), charts(steps));
     }
 
     private static List<DeliverySocket> connectSenders(LoadClients clients, List<BenchDevice> senders) {
@@ -154,12 +155,20 @@ public final class SustainedScenario implements Scenario {
                       Receiving receiving, int rate, long base, Duration duration) {
         var serverPid = bench.server().processId();
         var step = new OpenLoopStep(bench.progress(), duration, params.warmup(), rate, base, senders.size(), recipients.size(),
-                send, () -> acknowledged(bench), () -> CpuSample.take(serverPid));
+                send, () -> acknowledged(bench), () -> CpuSample.take(serverPid, () -> writerCommits(bench)));
         receiving.current = step;
         try {
             return step.run();
         } finally {
             receiving.current = null;
+        }
+    }
+
+    private static WriterCommits writerCommits(Bench bench) {
+        try {
+            return WriterCommits.read(bench.server().metrics());
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -197,6 +206,23 @@ public final class SustainedScenario implements Scenario {
             t.row(s.offeredRate(), cell(c.serverUserUs(), ""), cell(c.serverKernelUs(), ""), cell(c.writerUs(), ""),
                     cell(c.writerWaitMsPerSecond(), " ms/s"), cell(c.generatorUs(), ""), cell(c.machineUserUs(), ""),
                     cell(c.machineKernelUs(), ""), cell(c.machineIdlePercent(), " %"), cell(c.machineStealPercent(), " %"));
+        }
+        return t.build();
+    }
+
+    /// What the CPU of the SQLite writer paid for: commits, and the fsyncs among them.
+    private static Table commitTable(List<Step> steps) {
+        var t = Table.builder("SQLite commits (from the server's /metrics, each step after its warm-up)",
+                "offered/s", "commits/s", "write units per commit", "mean commit (statements and fsync)", "fsyncs per send");
+        for (Step s : steps) {
+            CpuSplit c = s.cpu();
+            if (c == null || c.commitsPerSecond() == null) {
+                t.row(s.offeredRate(), "—", "—", "—", "—");
+                continue;
+            }
+            t.row(s.offeredRate(), cell(c.commitsPerSecond(), ""), cell(c.unitsPerCommit(), ""),
+                    c.meanCommitMs() == null ? "—" : String.format("%.3f ms", c.meanCommitMs()),
+                    String.format("%.3f", c.fsyncsPerSend()));
         }
         return t.build();
     }

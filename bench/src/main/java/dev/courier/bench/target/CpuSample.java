@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /// CPU time used so far, as Linux counts it in `/proc`: this generator's process, the server's
 /// process and its SQLite writer thread when the server runs on this machine, and the whole
@@ -14,8 +15,10 @@ import java.util.OptionalLong;
 ///
 /// Process and machine times are in clock ticks of `USER_HZ`, which is 100 per second for every
 /// process on Linux whatever the kernel's own tick (the ABI of `/proc`); the thread's are the
-/// nanoseconds of its `schedstat`: time on a CPU, and time runnable but waiting for one.
-public record CpuSample(long atNanos, Ticks generator, Ticks server, Long writerRunNanos, Long writerWaitNanos, Machine machine) {
+/// nanoseconds of its `schedstat`: time on a CPU, and time runnable but waiting for one. With them
+/// go the writer's commit counters ([WriterCommits]), which say how many fsyncs that CPU paid for.
+public record CpuSample(long atNanos, Ticks generator, Ticks server, Long writerRunNanos, Long writerWaitNanos, Machine machine,
+                        WriterCommits commits) {
     /// `USER_HZ`: ticks per second in `/proc/<pid>/stat` and `/proc/stat`.
     static final int TICKS_PER_SECOND = 100;
     /// The server's single SQLite writer (`GroupCommitWriter`): the serial part of a send.
@@ -28,7 +31,8 @@ public record CpuSample(long atNanos, Ticks generator, Ticks server, Long writer
     public record Machine(long user, long system, long softirq, long idle, long steal) {}
 
     /// Now; parts that cannot be read (no `/proc`, the server elsewhere or gone) are null.
-    public static CpuSample take(OptionalLong serverPid) {
+    /// `commits` reads the writer's counters from the server (null when it has none).
+    public static CpuSample take(OptionalLong serverPid, Supplier<WriterCommits> commits) {
         long now = System.nanoTime();
         Ticks server = null;
         long[] writer = null;
@@ -37,7 +41,7 @@ public record CpuSample(long atNanos, Ticks generator, Ticks server, Long writer
             writer = writer(Path.of("/proc", Long.toString(serverPid.getAsLong()), "task"));
         }
         return new CpuSample(now, process(Path.of("/proc/self/stat")), server, writer == null ? null : writer[0],
-                writer == null ? null : writer[1], readMachine());
+                writer == null ? null : writer[1], readMachine(), commits.get());
     }
 
     /// `utime` and `stime`, fields 14 and 15 of `/proc/<pid>/stat`, counted after the command

@@ -6,10 +6,13 @@ package dev.courier.bench.target;
 /// writer waited, runnable, for a CPU (ms per second), how idle the machine was, and how much of
 /// its CPU time the hypervisor gave to someone else (steal: on a shared virtual machine, what
 /// makes one run slower than another of the same code). A part that could not be read is null (a
-/// server not on this machine, a PostgreSQL server with no writer thread).
+/// server not on this machine, a PostgreSQL server with no writer thread). With them, what the
+/// SQLite writer committed: commits a second, write units per commit, the mean time of a commit
+/// (statements and fsync), and fsyncs per accepted send.
 public record CpuSplit(double seconds, long sends, Double serverUserUs, Double serverKernelUs, Double writerUs,
                        Double writerWaitMsPerSecond, Double generatorUs, Double machineUserUs, Double machineKernelUs,
-                       Double machineIdlePercent, Double machineStealPercent) {
+                       Double machineIdlePercent, Double machineStealPercent, Double commitsPerSecond, Double unitsPerCommit,
+                       Double meanCommitMs, Double fsyncsPerSend) {
     private static final double US_PER_TICK = 1e6 / CpuSample.TICKS_PER_SECOND;
 
     /// From `a` to `b`, during which `sends` sends were accepted; null when there was none.
@@ -49,8 +52,21 @@ public record CpuSplit(double seconds, long sends, Double serverUserUs, Double s
             idle = all > 0 ? round(100.0 * idleTicks / all) : null;
             steal = all > 0 ? round(100.0 * stealTicks / all) : null;
         }
+        Double commitsPerSecond = null;
+        Double unitsPerCommit = null;
+        Double meanCommitMs = null;
+        Double fsyncsPerSend = null;
+        if (a.commits() != null && b.commits() != null && seconds > 0) {
+            double commits = b.commits().commits() - a.commits().commits();
+            commitsPerSecond = round(commits / seconds);
+            fsyncsPerSend = Math.round((commits - (b.commits().unsynced() - a.commits().unsynced())) / sends * 1000) / 1000.0;
+            if (commits > 0) {
+                unitsPerCommit = round((b.commits().units() - a.commits().units()) / commits);
+                meanCommitMs = Math.round((b.commits().seconds() - a.commits().seconds()) * 1e3 / commits * 1000) / 1000.0;
+            }
+        }
         return new CpuSplit(round(seconds), sends, serverUser, serverKernel, writer, writerWait, generator, machineUser,
-                machineKernel, idle, steal);
+                machineKernel, idle, steal, commitsPerSecond, unitsPerCommit, meanCommitMs, fsyncsPerSend);
     }
 
     private static double perSend(long ticks, long sends) {

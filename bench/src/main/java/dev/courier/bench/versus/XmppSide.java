@@ -102,7 +102,7 @@ final class XmppSide {
                     }
                 };
                 var step = new OpenLoopStep(progress, duration, params.warmup(), rate, base, senders.size(), recipients.size(), send, () -> null,
-                        () -> CpuSample.take(OptionalLong.empty()));
+                        () -> CpuSample.take(OptionalLong.empty(), () -> null));
                 current.set(step);
                 SustainedScenario.Step result = step.run();
                 current.set(null);
