@@ -59,10 +59,10 @@ public record CpuSplit(double seconds, long sends, Double serverUserUs, Double s
         if (a.commits() != null && b.commits() != null && seconds > 0) {
             double commits = b.commits().commits() - a.commits().commits();
             commitsPerSecond = round(commits / seconds);
-            fsyncsPerSend = Math.round((commits - (b.commits().unsynced() - a.commits().unsynced())) / sends * 1000) / 1000.0;
+            fsyncsPerSend = round3((commits - (b.commits().unsynced() - a.commits().unsynced())) / sends);
             if (commits > 0) {
                 unitsPerCommit = round((b.commits().units() - a.commits().units()) / commits);
-                meanCommitMs = Math.round((b.commits().seconds() - a.commits().seconds()) * 1e3 / commits * 1000) / 1000.0;
+                meanCommitMs = round3((b.commits().seconds() - a.commits().seconds()) * 1e3 / commits);
             }
         }
         return new CpuSplit(round(seconds), sends, serverUser, serverKernel, writer, writerWait, generator, machineUser,
@@ -75,5 +75,10 @@ public record CpuSplit(double seconds, long sends, Double serverUserUs, Double s
 
     private static double round(double v) {
         return Math.round(v * 10) / 10.0;
+    }
+
+    /// For figures near or under one (fsyncs per send, ms per commit).
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 }

@@ -40,7 +40,7 @@ public final class AckBatcher {
     private final AtomicBoolean flushing = new AtomicBoolean();
 
     /// `delete` deletes the envelopes it is given, each only from its device's queue, and returns
-    /// once that is durable.
+    /// once that is committed (not always synced: see `MessageStore`).
     public AckBatcher(Consumer<Map<DeviceAddress, List<UUID>>> delete, Executor executor) {
         this.delete = delete;
         this.executor = executor;

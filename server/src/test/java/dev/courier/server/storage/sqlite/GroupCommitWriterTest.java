@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,137 +22,124 @@ import org.junit.jupiter.api.io.TempDir;
 class GroupCommitWriterTest {
     @TempDir
     Path dir;
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private GroupCommitWriter writer;
+
+    /// A writer on a fresh database file, its connection first given `setup`; closed after the test.
+    private void startWriter(String... setup) throws SQLException {
+        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
+        for (String sql : setup) session.execute(sql);
+        writer = new GroupCommitWriter(session, metrics);
+    }
+
+    @AfterEach
+    void stopWriter() {
+        if (writer == null) return;
+        writer.close();
+        writer.closeSession();
+    }
 
     @Test
     void afterCommitActionsRunInCommitOrderAndOnlyForUnitsThatCommitted() throws Exception {
-        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
-        var writer = new GroupCommitWriter(session, new SimpleMeterRegistry());
-        try {
-            writer.write(s -> {
-                s.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY AUTOINCREMENT, unit INTEGER NOT NULL)");
-                return null;
-            });
-            List<Integer> actions = Collections.synchronizedList(new ArrayList<>());
-            // Many threads at once, so that units share commits; every third one fails after
-            // asking for its action, and rolls back alone.
-            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> units = new ArrayList<>();
-                for (int i = 0; i < 600; i++) {
-                    int unit = i;
-                    units.add(threads.submit(() -> {
-                        try {
-                            writer.write(s -> {
-                                var insert = s.prepare("INSERT INTO rows (unit) VALUES (?)");
-                                insert.setInt(1, unit);
-                                insert.executeUpdate();
-                                s.afterCommit(() -> actions.add(unit));
-                                if (unit % 3 == 0) throw new IllegalStateException("unit " + unit + " fails");
-                                return null;
-                            });
-                        } catch (IllegalStateException expected) {
-                            // Its rows and its action are gone; the others commit.
-                        }
-                    }));
-                }
-                for (Future<?> f : units) f.get();
+        startWriter();
+        writer.write(s -> {
+            s.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY AUTOINCREMENT, unit INTEGER NOT NULL)");
+            return null;
+        });
+        List<Integer> actions = Collections.synchronizedList(new ArrayList<>());
+        // Many threads at once, so that units share commits; every third one fails after
+        // asking for its action, and rolls back alone.
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> units = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                int unit = i;
+                units.add(threads.submit(() -> {
+                    try {
+                        writer.write(s -> {
+                            var insert = s.prepare("INSERT INTO rows (unit) VALUES (?)");
+                            insert.setInt(1, unit);
+                            insert.executeUpdate();
+                            s.afterCommit(() -> actions.add(unit));
+                            if (unit % 3 == 0) throw new IllegalStateException("unit " + unit + " fails");
+                            return null;
+                        });
+                    } catch (IllegalStateException expected) {
+                        // Its rows and its action are gone; the others commit.
+                    }
+                }));
             }
-            List<Integer> committed = writer.write(s -> {
-                List<Integer> out = new ArrayList<>();
-                try (ResultSet rs = s.prepare("SELECT unit FROM rows ORDER BY seq").executeQuery()) {
-                    while (rs.next()) out.add(rs.getInt(1));
-                }
-                return out;
-            });
-            assertThat(committed).hasSize(400).noneMatch(unit -> unit % 3 == 0);
-            assertThat(actions).as("one action per committed unit, in the order of their rows")
-                    .containsExactlyElementsOf(committed);
-        } finally {
-            writer.close();
-            writer.closeSession();
+            for (Future<?> f : units) f.get();
         }
+        List<Integer> committed = writer.write(s -> {
+            List<Integer> out = new ArrayList<>();
+            try (ResultSet rs = s.prepare("SELECT unit FROM rows ORDER BY seq").executeQuery()) {
+                while (rs.next()) out.add(rs.getInt(1));
+            }
+            return out;
+        });
+        assertThat(committed).hasSize(400).noneMatch(unit -> unit % 3 == 0);
+        assertThat(actions).as("one action per committed unit, in the order of their rows")
+                .containsExactlyElementsOf(committed);
     }
 
     @Test
     void workQueuedWhileABatchRunsCommitsWithThatBatch() throws Exception {
-        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
-        var metrics = new SimpleMeterRegistry();
-        var writer = new GroupCommitWriter(session, metrics);
-        try {
-            writer.write(s -> {
-                s.execute("CREATE TABLE rows (unit INTEGER NOT NULL)");
-                return null;
-            });
-            Thread[] latecomer = new Thread[1];
-            writer.write(s -> {
-                insert(s, 1);
-                // A second write arrives while this one runs: it is queued once its caller waits.
-                latecomer[0] = Thread.ofPlatform().start(() -> writer.write(s2 -> insert(s2, 2)));
-                awaitWaiting(latecomer[0]);
-                return null;
-            });
-            latecomer[0].join();
+        startWriter();
+        writer.write(s -> {
+            s.execute("CREATE TABLE rows (unit INTEGER NOT NULL)");
+            return null;
+        });
+        Thread[] latecomer = new Thread[1];
+        writer.write(s -> {
+            insert(s, 1);
+            // A second write arrives while this one runs: it is queued once its caller waits.
+            latecomer[0] = Thread.ofPlatform().start(() -> writer.write(s2 -> insert(s2, 2)));
+            awaitWaiting(latecomer[0]);
+            return null;
+        });
+        latecomer[0].join();
 
-            var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
-            assertThat(batches.count()).as("the table's commit, then one for both rows").isEqualTo(2);
-            assertThat(batches.totalAmount()).isEqualTo(3);
-            int rows = writer.write(s -> {
-                try (ResultSet rs = s.prepare("SELECT count(*) FROM rows").executeQuery()) {
-                    return rs.getInt(1);
-                }
-            });
-            assertThat(rows).isEqualTo(2);
-        } finally {
-            writer.close();
-            writer.closeSession();
-        }
+        var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
+        assertThat(batches.count()).as("the table's commit, then one for both rows").isEqualTo(2);
+        assertThat(batches.totalAmount()).isEqualTo(3);
+        int rows = writer.write(s -> {
+            try (ResultSet rs = s.prepare("SELECT count(*) FROM rows").executeQuery()) {
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).isEqualTo(2);
     }
 
     @Test
     void workWithoutSyncCommitsAtNormalAndSyncedWorkStaysAtTheLevelTheConnectionWasOpenedWith() throws Exception {
-        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
-        session.execute("PRAGMA synchronous = FULL");
-        var metrics = new SimpleMeterRegistry();
-        var writer = new GroupCommitWriter(session, metrics);
-        try {
-            assertThat(writer.write(GroupCommitWriterTest::syncLevel)).isEqualTo(FULL);
-            assertThat(writer.writeWithoutSync(GroupCommitWriterTest::syncLevel)).isEqualTo(NORMAL);
-            assertThat(writer.write(GroupCommitWriterTest::syncLevel)).as("back to FULL after an unsynced commit").isEqualTo(FULL);
-            assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
-        } finally {
-            writer.close();
-            writer.closeSession();
-        }
+        startWriter("PRAGMA synchronous = FULL");
+        assertThat(writer.write(GroupCommitWriterTest::syncLevel)).isEqualTo(FULL);
+        assertThat(writer.writeWithoutSync(GroupCommitWriterTest::syncLevel)).isEqualTo(NORMAL);
+        assertThat(writer.write(GroupCommitWriterTest::syncLevel)).as("back to FULL after an unsynced commit").isEqualTo(FULL);
+        assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
     }
 
     @Test
     void unsyncedWorkQueuedWithSyncedWorkCommitsSyncedAndAnUnsyncedBatchTakesInNoSyncedWork() throws Exception {
-        var session = new SqlSession(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")));
-        session.execute("PRAGMA synchronous = FULL");
-        var metrics = new SimpleMeterRegistry();
-        var writer = new GroupCommitWriter(session, metrics);
-        try {
-            Thread[] queued = new Thread[2];
-            int[] levels = new int[2];
-            int blocker = writer.writeWithoutSync(s -> {
-                // Both arrive while this unsynced unit runs: in the queue, in this order.
-                queued[0] = Thread.ofPlatform().start(() -> levels[0] = writer.writeWithoutSync(GroupCommitWriterTest::syncLevel));
-                awaitWaiting(queued[0]);
-                queued[1] = Thread.ofPlatform().start(() -> levels[1] = writer.write(GroupCommitWriterTest::syncLevel));
-                awaitWaiting(queued[1]);
-                return syncLevel(s);
-            });
-            queued[0].join();
-            queued[1].join();
+        startWriter("PRAGMA synchronous = FULL");
+        Thread[] queued = new Thread[2];
+        int[] levels = new int[2];
+        int blocker = writer.writeWithoutSync(s -> {
+            // Both arrive while this unsynced unit runs: in the queue, in this order.
+            queued[0] = Thread.ofPlatform().start(() -> levels[0] = writer.writeWithoutSync(GroupCommitWriterTest::syncLevel));
+            awaitWaiting(queued[0]);
+            queued[1] = Thread.ofPlatform().start(() -> levels[1] = writer.write(GroupCommitWriterTest::syncLevel));
+            awaitWaiting(queued[1]);
+            return syncLevel(s);
+        });
+        queued[0].join();
+        queued[1].join();
 
-            assertThat(blocker).isEqualTo(NORMAL);
-            assertThat(levels).as("the unsynced unit shares the synced one's commit, at FULL").containsExactly(FULL, FULL);
-            var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
-            assertThat(batches.count()).as("the blocker alone, then the two queued together").isEqualTo(2);
-            assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
-        } finally {
-            writer.close();
-            writer.closeSession();
-        }
+        assertThat(blocker).isEqualTo(NORMAL);
+        assertThat(levels).as("the unsynced unit shares the synced one's commit, at FULL").containsExactly(FULL, FULL);
+        var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
+        assertThat(batches.count()).as("the blocker alone, then the two queued together").isEqualTo(2);
+        assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
     }
 
     private static final int NORMAL = 1;
