@@ -38,7 +38,7 @@ final class IdleCommand implements Callable<Integer> {
         if (connections < 1 || hold < 0 || inFlight < 1) throw new CliException("--connections and --in-flight must be at least 1, --hold at least 0");
         var params = smoke ? new IdleScenario.Params(50, Duration.ofSeconds(1), 16, false)
                 : new IdleScenario.Params(connections, Duration.ofSeconds(hold), inFlight, pastFdLimit);
-        try (ServerUnderTest target = server.open(Map.of())) {
+        try (ServerUnderTest target = server.open(Map.of(), "none")) {
             var bench = new Bench(target, CommandLines.of("idle", smoke), Progress.toStderr(), server.perAddress);
             new ReportWriter(server.out, System.out).write(new IdleScenario(params).run(bench));
         }

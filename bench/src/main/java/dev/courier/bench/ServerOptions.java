@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 
 /// Options every server scenario shares: which server, and where results go.
 public final class ServerOptions {
+    static final String DEFAULT_HEAP = "2g";
+    private static final long MIN_HEAP = 128L << 20;
+
     @Option(names = "--target", paramLabel = "URL",
             description = "Load a server that is already running (e.g. http://127.0.0.1:8080) instead of starting one. Memory then comes from its /metrics only.")
     URI target;
@@ -28,6 +31,12 @@ public final class ServerOptions {
     @Option(names = "--server-jvm-opt", paramLabel = "OPT", description = "Extra JVM option for the started server (repeatable), e.g. -Xmx2g.")
     List<String> serverJvmOptions = new ArrayList<>();
 
+    @Option(names = "--server-heap", paramLabel = "SIZE|none",
+            description = "Heap of each started server, fixed and touched at start (-Xms = -Xmx, -XX:+AlwaysPreTouch), so that no "
+                    + "page of it is first faulted in during a run; none leaves the JVM's own sizing (default: 2g; none for idle, "
+                    + "whose RSS per connection would otherwise leave the heap out).")
+    String serverHeap;
+
     @Option(names = "--per-address", paramLabel = "N", defaultValue = "25000",
             description = "Connections per loopback source address before moving to the next 127.0.0.x (default: ${DEFAULT-VALUE}).")
     int perAddress;
@@ -40,8 +49,14 @@ public final class ServerOptions {
             description = "With --cluster: PostgreSQL where the harness may create and drop its database (default: ${DEFAULT-VALUE}).")
     String postgresUrl;
 
-    /// The server to load: the `--target`, or a new process with the benchmark's settings.
+    /// The server to load: the `--target`, or a new process with the benchmark's settings and a
+    /// fixed, pre-touched heap ([#DEFAULT_HEAP] unless `--server-heap` says otherwise).
     ServerUnderTest open(Map<String, String> settings) {
+        return open(settings, DEFAULT_HEAP);
+    }
+
+    /// As [#open(Map)], with `defaultHeap` (a size, or `none`) when `--server-heap` is not given.
+    ServerUnderTest open(Map<String, String> settings, String defaultHeap) {
         if (perAddress < 1) throw new CliException("--per-address must be at least 1");
         if (target != null && cluster > 0) throw new CliException("give --target or --cluster, not both");
         if (target != null) {
@@ -51,9 +66,46 @@ public final class ServerOptions {
             return new RemoteServer(target);
         }
         if (cluster < 0 || cluster > 16) throw new CliException("--cluster must be between 1 and 16 nodes");
-        if (cluster > 0) {
-            return ClusterServer.start(cluster, postgresUrl, serverClasspath, serverJvmOptions, SpawnedServer.benchmarkSettings(settings));
+        String heap = serverHeap == null ? defaultHeap : serverHeap;
+        long touched = heapBytes(heap) * Math.max(1, cluster);
+        List<String> jvmOptions = new ArrayList<>(heapOptions(heap));
+        if (touched > physicalMemory() / 2) {
+            throw new CliException("--server-heap " + heap + (cluster > 0 ? " for " + cluster + " nodes" : "")
+                    + " would pre-touch more than half of this machine's memory: give a smaller one, or none");
         }
-        return SpawnedServer.start(serverClasspath, serverJvmOptions, SpawnedServer.benchmarkSettings(settings));
+        // Given after the heap flags, so that an -Xmx among them wins.
+        jvmOptions.addAll(serverJvmOptions);
+        if (cluster > 0) {
+            return ClusterServer.start(cluster, postgresUrl, serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings));
+        }
+        return SpawnedServer.start(serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings));
+    }
+
+    /// The JVM's heap flags for `--server-heap`. A heap that grows while a run goes on costs the
+    /// kernel a zeroed page per first touch: on 2026-12-02 a server with the JVM's own sizing took
+    /// about 11,500 minor page faults a second at 5,000 sends/s, 60 s after its start, against
+    /// about 30 with 2g pre-touched (docs/BENCHMARKS.md).
+    static List<String> heapOptions(String heap) {
+        if (heap.equals("none")) return List.of();
+        return List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch");
+    }
+
+    /// Bytes a `--server-heap` value stands for; 0 for `none`.
+    static long heapBytes(String heap) {
+        if (heap.equals("none")) return 0;
+        if (!heap.matches("[1-9][0-9]{0,6}[kKmMgG]")) throw new CliException("--server-heap must be a size such as 512m or 2g, or none");
+        long n = Long.parseLong(heap.substring(0, heap.length() - 1));
+        long bytes = switch (Character.toLowerCase(heap.charAt(heap.length() - 1))) {
+            case 'k' -> n << 10;
+            case 'm' -> n << 20;
+            default -> n << 30;
+        };
+        if (bytes < MIN_HEAP) throw new CliException("--server-heap must be at least 128m, or none");
+        return bytes;
+    }
+
+    private static long physicalMemory() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
     }
 }

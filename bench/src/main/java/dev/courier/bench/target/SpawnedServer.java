@@ -29,9 +29,11 @@ public final class SpawnedServer implements ServerUnderTest {
     private final Path dir;
     private final URI base;
     private final MetricsReader reader;
+    private final List<String> extraJvmOptions;
 
-    private SpawnedServer(Process process, Path dir, URI base) {
+    private SpawnedServer(Process process, Path dir, URI base, List<String> extraJvmOptions) {
         this.process = process;
+        this.extraJvmOptions = List.copyOf(extraJvmOptions);
         this.dir = dir;
         this.base = base;
         this.reader = new MetricsReader(base);
@@ -77,7 +79,7 @@ public final class SpawnedServer implements ServerUnderTest {
             ScratchDirectory.delete(dir);
             throw new TargetException("cannot start the server: " + e.getMessage());
         }
-        var server = new SpawnedServer(process, dir, URI.create("http://127.0.0.1:" + port));
+        var server = new SpawnedServer(process, dir, URI.create("http://127.0.0.1:" + port), extraJvmOptions);
         server.awaitHealthy();
         return server;
     }
@@ -128,7 +130,9 @@ public final class SpawnedServer implements ServerUnderTest {
 
     @Override
     public String description() {
-        return "spawned JVM (pid " + process.pid() + ", " + String.join(" ", JVM_FLAGS) + ")";
+        List<String> flags = new ArrayList<>(JVM_FLAGS);
+        flags.addAll(extraJvmOptions);
+        return "spawned JVM (pid " + process.pid() + ", " + String.join(" ", flags) + ")";
     }
 
     @Override
