@@ -7,6 +7,7 @@ import dev.courier.bench.target.SpawnedServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -30,6 +31,11 @@ public final class ServerOptions {
 
     @Option(names = "--server-jvm-opt", paramLabel = "OPT", description = "Extra JVM option for the started server (repeatable), e.g. -Xmx2g.")
     List<String> serverJvmOptions = new ArrayList<>();
+
+    @Option(names = "--server-setting", paramLabel = "KEY=VALUE",
+            description = "A setting of the started server (repeatable), as in docs/OPERATIONS.md, e.g. websocket.deliveryWindow=1024; "
+                    + "it wins over the benchmark's own (raised rate limits and queue depth). The server refuses unknown keys and bad values.")
+    Map<String, String> serverSettings = new LinkedHashMap<>();
 
     @Option(names = "--server-heap", paramLabel = "SIZE|none",
             description = "Heap of each started server, fixed and touched at start (-Xms = -Xmx, -XX:+AlwaysPreTouch), so that no "
@@ -76,9 +82,10 @@ public final class ServerOptions {
         // Given after the heap flags, so that an -Xmx among them wins.
         jvmOptions.addAll(serverJvmOptions);
         if (cluster > 0) {
-            return ClusterServer.start(cluster, postgresUrl, serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings));
+            return ClusterServer.start(cluster, postgresUrl, serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings),
+                    serverSettings);
         }
-        return SpawnedServer.start(serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings));
+        return SpawnedServer.start(serverClasspath, jvmOptions, SpawnedServer.benchmarkSettings(settings), serverSettings);
     }
 
     /// The JVM's heap flags for `--server-heap`. A heap that grows while a run goes on costs the

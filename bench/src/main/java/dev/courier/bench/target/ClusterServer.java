@@ -58,8 +58,9 @@ public final class ClusterServer implements ServerUnderTest {
 
     /// @param postgresAdminUrl a JDBC URL of the machine's PostgreSQL on which the harness may
     ///                         create and drop a database, e.g. `jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres`
+    /// @param chosen            settings given on the command line, on top of `settings` and each node's own
     public static ClusterServer start(int nodeCount, String postgresAdminUrl, String classpath, List<String> jvmOptions,
-                                      Map<String, String> settings) {
+                                      Map<String, String> settings, Map<String, String> chosen) {
         Path dir = ScratchDirectory.create("courier-bench-cluster");
         String database = "courier_bench_" + HexFormat.of().formatHex(randomBytes());
         List<SpawnedServer> nodes = new ArrayList<>();
@@ -79,7 +80,7 @@ public final class ClusterServer implements ServerUnderTest {
                 node.put("cluster.redisUrl", "redis://127.0.0.1:" + redisPort);
                 node.put("cluster.nodeId", "node" + i);
                 node.put("http.trustedProxies", "127.0.0.1");
-                nodes.add(SpawnedServer.start(classpath, jvmOptions, node));
+                nodes.add(SpawnedServer.start(classpath, jvmOptions, node, chosen));
             }
             int nginxPort = SpawnedServer.freePort();
             writeNginxConfig(dir, nodes, nginxPort);

@@ -1,9 +1,11 @@
 package dev.courier.bench.target;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +56,15 @@ public final class SpawnedServer implements ServerUnderTest {
     }
 
     public static SpawnedServer start(String classpath, List<String> extraJvmOptions, Map<String, String> settings) {
+        return start(classpath, extraJvmOptions, settings, Map.of());
+    }
+
+    /// As [#start(String, List, Map)], with `chosen` settings on top of `settings`. They go to the
+    /// server in a `--config` file rather than as variables, so that the server checks their
+    /// names too (it ignores a `COURIER_*` variable it does not know, but refuses an unknown key
+    /// in a file, and the start then fails with its message).
+    public static SpawnedServer start(String classpath, List<String> extraJvmOptions, Map<String, String> settings,
+                                      Map<String, String> chosen) {
         if (classpath == null || classpath.isBlank()) {
             throw new TargetException("the server's class path is unknown: run through ./courier-bench, give --server-classpath, "
                     + "or aim at a running server with --target URL");
@@ -64,6 +76,7 @@ public final class SpawnedServer implements ServerUnderTest {
         command.addAll(JVM_FLAGS);
         command.addAll(extraJvmOptions);
         command.addAll(List.of("-cp", classpath, "dev.courier.server.Main"));
+        if (!chosen.isEmpty()) command.addAll(List.of("--config", writeConfig(dir, chosen).toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("COURIER_"));
@@ -71,7 +84,10 @@ public final class SpawnedServer implements ServerUnderTest {
         env.put(envName("http.host"), "127.0.0.1");
         env.put(envName("http.port"), Integer.toString(port));
         env.put(envName("storage.dataDir"), dir.resolve("data").toString());
-        settings.forEach((k, v) -> env.put(envName(k), v));
+        // A variable would win over the file: leave out those the chosen settings replace.
+        settings.forEach((k, v) -> {
+            if (!chosen.containsKey(k)) env.put(envName(k), v);
+        });
         Process process;
         try {
             process = builder.start();
@@ -82,6 +98,19 @@ public final class SpawnedServer implements ServerUnderTest {
         var server = new SpawnedServer(process, dir, URI.create("http://127.0.0.1:" + port), extraJvmOptions);
         server.awaitHealthy();
         return server;
+    }
+
+    private static Path writeConfig(Path dir, Map<String, String> chosen) {
+        Properties file = new Properties();
+        file.putAll(chosen);
+        Path path = dir.resolve("chosen.properties");
+        try (Writer out = Files.newBufferedWriter(path)) {
+            file.store(out, "settings given with --server-setting");
+        } catch (IOException e) {
+            ScratchDirectory.delete(dir);
+            throw new TargetException("cannot write the server's settings: " + e.getMessage());
+        }
+        return path;
     }
 
     /// A port the kernel says is free now (another process could take it before the server binds
