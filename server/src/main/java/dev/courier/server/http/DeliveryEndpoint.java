@@ -43,7 +43,7 @@ final class DeliveryEndpoint {
     private final MessageStore store;
     private final Presence presence;
     private final ObjectMapper mapper;
-    /// Made once: a `send_result` goes out per socket send.
+    /// Made once: a `send_result` goes out per socket send, a `deliver` per envelope.
     private final ObjectWriter frames;
     private final ExecutorService executor;
     private final ServerConfig.WebSocket config;
@@ -76,7 +76,7 @@ final class DeliveryEndpoint {
 
     /// The session of a socket that has just opened, counted as open from here on.
     DeliverySession newSession(DeviceAddress device, Session socket) {
-        var session = new DeliverySession(device, new JettyOutbound(socket), store, mapper, executor,
+        var session = new DeliverySession(device, new JettyOutbound(socket), store, frames, executor,
                 config.deliveryWindow(), MAX_INFLIGHT_BYTES);
         open.incrementAndGet();
         return session;

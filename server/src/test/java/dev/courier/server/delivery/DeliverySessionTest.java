@@ -3,6 +3,7 @@ package dev.courier.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.courier.protocol.EnvelopeType;
+import dev.courier.protocol.ServerFrame;
 import dev.courier.protocol.WireJson;
 import dev.courier.server.accounts.DeviceAddress;
 import dev.courier.server.accounts.DeviceCredential;
@@ -74,7 +75,8 @@ class DeliverySessionTest {
     }
 
     private DeliverySession session(int window) {
-        return new DeliverySession(bob, recording, storage.messages(), WireJson.newMapper(), Runnable::run, window, 1 << 20);
+        return new DeliverySession(bob, recording, storage.messages(), WireJson.newMapper().writerFor(ServerFrame.class), Runnable::run,
+                window, 1 << 20);
     }
 
     private long delivered() {
