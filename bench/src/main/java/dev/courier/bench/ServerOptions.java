@@ -73,12 +73,11 @@ public final class ServerOptions {
         }
         if (cluster < 0 || cluster > 16) throw new CliException("--cluster must be between 1 and 16 nodes");
         String heap = serverHeap == null ? defaultHeap : serverHeap;
-        long touched = heapBytes(heap) * Math.max(1, cluster);
-        List<String> jvmOptions = new ArrayList<>(heapOptions(heap));
-        if (touched > physicalMemory() / 2) {
+        if (heapBytes(heap) * Math.max(1, cluster) > physicalMemory() / 2) {
             throw new CliException("--server-heap " + heap + (cluster > 0 ? " for " + cluster + " nodes" : "")
                     + " would pre-touch more than half of this machine's memory: give a smaller one, or none");
         }
+        List<String> jvmOptions = new ArrayList<>(heapOptions(heap));
         // Given after the heap flags, so that an -Xmx among them wins.
         jvmOptions.addAll(serverJvmOptions);
         if (cluster > 0) {
