@@ -58,7 +58,7 @@ public final class HttpApi implements AutoCloseable {
         var adminRoutes = new AdminRoutes(s.accounts(), config.adminToken(), json);
         var opsRoutes = new OpsRoutes(s.metrics(), s.presence(), s.storageHealthy(), json);
         var delivery = new DeliveryEndpoint(s.accounts(), s.messages(), s.messageStore(), s.presence(), mapper,
-                s.executor(), config.webSocket(), new SocketSends(s.messages(), s.limiter(), limits.sendPerAccount(), s.executor()),
+                s.executor(), config.webSocket(), new SocketSends(s.messages()::sendAsync, s.limiter(), limits.sendPerAccount()),
                 s.metrics());
         var clientAddress = new ClientAddress(config.http().trustedProxies());
         Consumer<String> perIpLimit = ip -> s.limiter().acquire("ip:" + ip, limits.perIp());

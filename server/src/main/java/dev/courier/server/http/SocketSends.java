@@ -2,6 +2,8 @@ package dev.courier.server.http;
 
 import dev.courier.protocol.ClientFrame;
 import dev.courier.protocol.SendFailure;
+import dev.courier.protocol.SendMessageRequest;
+import dev.courier.protocol.SendMessageResponse;
 import dev.courier.protocol.ServerFrame;
 import dev.courier.server.RateLimitedException;
 import dev.courier.server.ServiceException;
@@ -11,7 +13,8 @@ import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MismatchedDevicesException;
 import dev.courier.server.messages.StaleDevicesException;
 import dev.courier.server.ratelimit.RateLimiter;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,28 +25,36 @@ import org.slf4j.LoggerFactory;
 /// status and body the `POST` would have had. A connected device so sends without an HTTP
 /// request, a credential check and a connection per message.
 ///
-/// Each send runs on its own virtual thread, so a socket can have many in flight while each waits
-/// for its group commit; answers go out as their commits finish, matched to sends by `id`. At most
-/// [#MAX_IN_FLIGHT] per socket: beyond that a send is answered `429` at once, which bounds what one
-/// connection can make the server hold.
+/// A send's checks run on the thread that read its frame (a virtual thread of Jetty's, which may
+/// block); then it waits for its group commit without a thread ([MessageService#sendAsync]), so a
+/// socket can have many in flight, and its answer goes out from the thread that learns of the
+/// commit, matched to the send by `id`. Handing each send to a thread of its own, which then
+/// parked until its commit, cost two thread wake-ups per send. At most [#MAX_IN_FLIGHT] per
+/// socket: beyond that a send is answered `429` at once, which bounds what one connection can make
+/// the server hold.
 final class SocketSends {
     static final int MAX_IN_FLIGHT = 256;
     private static final Logger log = LoggerFactory.getLogger(SocketSends.class);
 
-    private final MessageService messages;
-    private final RateLimiter limiter;
-    private final RateLimit sendLimit;
-    private final Executor executor;
-
-    SocketSends(MessageService messages, RateLimiter limiter, RateLimit sendLimit, Executor executor) {
-        this.messages = messages;
-        this.limiter = limiter;
-        this.sendLimit = sendLimit;
-        this.executor = executor;
+    /// Starts a send; [MessageService#sendAsync] in the server.
+    @FunctionalInterface
+    interface Sender {
+        CompletableFuture<SendMessageResponse> send(DeviceAddress sender, SendMessageRequest request);
     }
 
-    /// Runs `frame` as `device`'s send and hands its answer to `answer`, from another thread.
-    /// `inFlight` counts this socket's unanswered sends.
+    private final Sender sender;
+    private final RateLimiter limiter;
+    private final RateLimit sendLimit;
+
+    SocketSends(Sender sender, RateLimiter limiter, RateLimit sendLimit) {
+        this.sender = sender;
+        this.limiter = limiter;
+        this.sendLimit = sendLimit;
+    }
+
+    /// Starts `frame` as `device`'s send and hands its answer to `answer`, at once if it is refused
+    /// before it reaches the store, else from the thread that learns of its commit. `inFlight`
+    /// counts this socket's unanswered sends.
     void handle(DeviceAddress device, ClientFrame.Send frame, AtomicInteger inFlight, Consumer<ServerFrame> answer) {
         long id = frame.id();
         if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
@@ -52,22 +63,25 @@ final class SocketSends {
                     "at most " + MAX_IN_FLIGHT + " sends may await their answer on one connection", null, null, null, 1L)));
             return;
         }
-        executor.execute(() -> {
-            ServerFrame.SendResult result;
-            try {
-                limiter.acquire("send:" + device.accountId(), sendLimit);
-                result = new ServerFrame.SendResult(id, 200, messages.send(device, frame.message()), null);
-            } catch (RuntimeException e) {
-                result = refused(id, e);
-            } finally {
-                inFlight.decrementAndGet();
-            }
-            answer.accept(result);
+        CompletableFuture<SendMessageResponse> sent;
+        try {
+            limiter.acquire("send:" + device.accountId(), sendLimit);
+            sent = sender.send(device, frame.message());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((response, failure) -> {
+            inFlight.decrementAndGet();
+            answer.accept(failure == null ? new ServerFrame.SendResult(id, 200, response, null) : refused(id, unwrapped(failure)));
         });
     }
 
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     /// The status and body `POST /v1/messages` answers the same failure with (see `HttpApi`).
-    private static ServerFrame.SendResult refused(long id, RuntimeException e) {
+    private static ServerFrame.SendResult refused(long id, Throwable e) {
         SendFailure failure = switch (e) {
             case MismatchedDevicesException m -> new SendFailure(m.code(), m.getMessage(), m.missing(), m.extra(), null, null);
             case StaleDevicesException s -> new SendFailure(s.code(), s.getMessage(), null, null, s.stale(), null);

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /// Accepting sends (`POST /v1/messages`) and the REST fallback for reading and acknowledging.
 public final class MessageService {
@@ -63,29 +65,51 @@ public final class MessageService {
     }
 
     public SendMessageResponse send(DeviceAddress sender, SendMessageRequest request) {
-        validate(request);
-        // A retry is answered by `store`, which looks the send up inside its transaction; this
-        // path reads the send record only when the retry would otherwise be refused.
-        Account recipient = accountService.resolve(request.recipient())
-                .orElseThrow(() -> ServiceException.notFound("unknown_recipient", "no account is named '" + request.recipient() + "'"));
         try {
-            checkCoversCurrentDevices(sender, recipient, request.messages());
-        } catch (MismatchedDevicesException | StaleDevicesException e) {
-            // The recipient's devices changed since the first attempt: a retry still gets its
-            // first answer, as the idempotency contract says.
-            var previous = store.findSent(sender.accountId(), request.messageId());
-            if (previous.isEmpty()) throw e;
-            duplicates.increment();
-            return new SendMessageResponse(previous.get().recipient(), previous.get().serverTimestamp());
+            return sendAsync(sender, request).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error err) throw err;
+            throw (RuntimeException) e.getCause();
         }
+    }
 
-        long now = clock.millis();
-        List<OutgoingBatch.DeviceCiphertext> ciphertexts = request.messages().stream()
-                .map(m -> new OutgoingBatch.DeviceCiphertext(m.deviceId(), m.type(), m.content()))
-                .toList();
-        var batch = new OutgoingBatch(sender.accountId(), sender.deviceId(), recipient.id(), request.messageId(),
-                request.timestamp(), now, now + config.ttl().toMillis(), ciphertexts);
-        MessageStore.StoreResult result = store.store(batch, config.maxQueueDepth());
+    /// [#send] without holding the caller's thread while the send commits. The checks run on the
+    /// caller's thread; the future completes once the send is durable, or fails with the
+    /// exception [#send] would throw (never wrapped in a `CompletionException` here; a dependent
+    /// stage sees it wrapped, as `CompletableFuture` does).
+    public CompletableFuture<SendMessageResponse> sendAsync(DeviceAddress sender, SendMessageRequest request) {
+        try {
+            validate(request);
+            // A retry is answered by `store`, which looks the send up inside its transaction; this
+            // path reads the send record only when the retry would otherwise be refused.
+            Account recipient = accountService.resolve(request.recipient())
+                    .orElseThrow(() -> ServiceException.notFound("unknown_recipient", "no account is named '" + request.recipient() + "'"));
+            try {
+                checkCoversCurrentDevices(sender, recipient, request.messages());
+            } catch (MismatchedDevicesException | StaleDevicesException e) {
+                // The recipient's devices changed since the first attempt: a retry still gets its
+                // first answer, as the idempotency contract says.
+                var previous = store.findSent(sender.accountId(), request.messageId());
+                if (previous.isEmpty()) throw e;
+                duplicates.increment();
+                return CompletableFuture.completedFuture(
+                        new SendMessageResponse(previous.get().recipient(), previous.get().serverTimestamp()));
+            }
+            long now = clock.millis();
+            List<OutgoingBatch.DeviceCiphertext> ciphertexts = request.messages().stream()
+                    .map(m -> new OutgoingBatch.DeviceCiphertext(m.deviceId(), m.type(), m.content()))
+                    .toList();
+            var batch = new OutgoingBatch(sender.accountId(), sender.deviceId(), recipient.id(), request.messageId(),
+                    request.timestamp(), now, now + config.ttl().toMillis(), ciphertexts);
+            return store.storeAsync(batch, config.maxQueueDepth()).thenApply(result -> stored(recipient, ciphertexts, result));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /// After a send's commit: counts it and tells the listener which devices to wake.
+    private SendMessageResponse stored(Account recipient, List<OutgoingBatch.DeviceCiphertext> ciphertexts,
+                                       MessageStore.StoreResult result) {
         SentMessage sent = result.sent();
         if (result.queued()) {
             sends.increment();

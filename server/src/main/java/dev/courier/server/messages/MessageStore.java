@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /// Storage port for per-device message queues and the record of accepted sends.
 /// Implementations: `SqliteMessageStore`, `PostgresMessageStore`; every one passes `MessageStoreContract`.
@@ -27,6 +28,22 @@ public interface MessageStore {
     /// @throws QueueFullException if any target device already holds `maxQueueDepth` envelopes
     /// @throws MismatchedDevicesException (as extra) if a target device was removed meanwhile
     StoreResult store(OutgoingBatch batch, int maxQueueDepth);
+
+    /// [#store] for a caller that should not hold a thread while the write commits: the future
+    /// completes with what `store` would return, or fails with what it would throw. A store that
+    /// can wait for commits without a thread overrides this; the default runs `store` on a virtual
+    /// thread of its own.
+    default CompletableFuture<StoreResult> storeAsync(OutgoingBatch batch, int maxQueueDepth) {
+        var result = new CompletableFuture<StoreResult>();
+        Thread.startVirtualThread(() -> {
+            try {
+                result.complete(store(batch, maxQueueDepth));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
 
     /// `queued` is false when the send was a duplicate and nothing new was queued. `handedOver`
     /// names the devices whose envelope a [CommitFeed] took; the rest are for the [QueueListener].

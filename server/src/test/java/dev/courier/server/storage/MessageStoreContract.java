@@ -1,6 +1,7 @@
 package dev.courier.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.courier.protocol.EnvelopeType;
@@ -19,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -259,6 +262,24 @@ public abstract class MessageStoreContract extends StoreContract {
         assertThat(retry.queued()).isTrue();
         assertThat(messages().queueDepth(bob1)).isEqualTo(3);
         assertThat(messages().queueDepth(bob2)).isEqualTo(1);
+    }
+
+    @Test
+    void storeAsyncQueuesAsStoreDoesAndFailsWithWhatStoreWouldThrow() throws Exception {
+        UUID messageId = UUID.randomUUID();
+        OutgoingBatch toBob1 = batch(alice1, bob, messageId, T0, T0 + DAY, 1);
+
+        StoreResult first = messages().storeAsync(toBob1, 1).get(10, TimeUnit.SECONDS);
+        assertThat(first.queued()).isTrue();
+        assertThat(first.sent()).isEqualTo(new SentMessage(bob, T0));
+        assertThat(pending(bob1)).extracting(MessageStoreContract::text).containsExactly(messageId + "/1");
+        assertThat(messages().storeAsync(toBob1, 1).get(10, TimeUnit.SECONDS).queued())
+                .as("a repeat is a duplicate, also when asynchronous").isFalse();
+
+        var full = messages().storeAsync(batch(alice1, bob, UUID.randomUUID(), T0, T0 + DAY, 1), 1);
+        assertThatThrownBy(() -> full.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(QueueFullException.class);
+        assertThat(messages().queueDepth(bob1)).isEqualTo(1);
     }
 
     @Test

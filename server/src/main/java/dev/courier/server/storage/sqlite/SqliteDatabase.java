@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -51,6 +52,11 @@ public final class SqliteDatabase implements Storage.Database {
 
     <T> T write(SqlWork<T> work) {
         return writer.write(work);
+    }
+
+    /// [#write] without waiting for the commit (see [GroupCommitWriter#writeAsync]).
+    <T> CompletableFuture<T> writeAsync(SqlWork<T> work) {
+        return writer.writeAsync(work);
     }
 
     /// A write that returns once committed, not once on disk (see [GroupCommitWriter]): only for

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -66,7 +67,18 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public StoreResult store(OutgoingBatch batch, int maxQueueDepth) {
-        return db.write(s -> {
+        return db.write(storing(batch, maxQueueDepth));
+    }
+
+    /// Completes on the writer's completion thread for the commit (see [GroupCommitWriter]); no
+    /// thread waits for the commit meanwhile.
+    @Override
+    public CompletableFuture<StoreResult> storeAsync(OutgoingBatch batch, int maxQueueDepth) {
+        return db.writeAsync(storing(batch, maxQueueDepth));
+    }
+
+    private SqlWork<StoreResult> storing(OutgoingBatch batch, int maxQueueDepth) {
+        return s -> {
             byte[] sender = Uuids.toBytes(batch.sender());
             byte[] messageId = Uuids.toBytes(batch.messageId());
             byte[] recipient = Uuids.toBytes(batch.recipient());
@@ -128,7 +140,7 @@ public final class SqliteMessageStore implements MessageStore {
             }
             var record = new SentMessage(batch.recipient(), batch.serverTimestamp());
             if (feed == null) return new StoreResult(record, true);
-            // Filled on this thread after the commit, read by the caller after `write` returns.
+            // Filled on the writer thread after the commit, read by the caller once the write is done.
             Set<DeviceAddress> handedOver = new HashSet<>();
             s.afterCommit(() -> {
                 for (int i = 0; i < queued.size(); i++) {
@@ -137,7 +149,7 @@ public final class SqliteMessageStore implements MessageStore {
                 }
             });
             return new StoreResult(record, true, handedOver);
-        });
+        };
     }
 
     /// The `seq` for a new envelope. The writer thread is the only one that inserts envelopes, so

@@ -1,6 +1,9 @@
 package dev.courier.server.storage.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.courier.server.storage.StorageException;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -10,9 +13,12 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +146,58 @@ class GroupCommitWriterTest {
         var batches = metrics.get(GroupCommitWriter.BATCH_SIZE).summary();
         assertThat(batches.count()).as("the blocker alone, then the two queued together").isEqualTo(2);
         assertThat(metrics.get(GroupCommitWriter.UNSYNCED_COMMITS).counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void writeAsyncReturnsBeforeTheCommitAndCompletesOffTheWriterThreadAfterTheCommitAndItsActions() throws Exception {
+        startWriter();
+        writer.write(s -> {
+            s.execute("CREATE TABLE rows (unit INTEGER NOT NULL)");
+            return null;
+        });
+        var release = new CountDownLatch(1);
+        var actionRan = new AtomicBoolean();
+        CompletableFuture<Integer> written = writer.writeAsync(s -> {
+            insert(s, 7);
+            s.afterCommit(() -> actionRan.set(true));
+            try {
+                if (!release.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("never released");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return 7;
+        });
+        assertThat(written).as("the caller is not held while the unit runs and commits").isNotDone();
+
+        var seen = new CompletableFuture<String>();
+        written.thenRun(() -> seen.complete(Thread.currentThread().getName() + " action ran: " + actionRan.get()));
+        release.countDown();
+        // `seen` first: a thread waiting on `written` itself may run its dependents when it wakes.
+        assertThat(seen.get(10, TimeUnit.SECONDS)).as("dependents run after the commit's actions, not on the writer thread")
+                .isEqualTo("sqlite-commit-answers action ran: true");
+        assertThat(written.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+        int rows = writer.write(s -> {
+            try (ResultSet rs = s.prepare("SELECT count(*) FROM rows WHERE unit = 7").executeQuery()) {
+                return rs.getInt(1);
+            }
+        });
+        assertThat(rows).as("committed by the time the future completed").isEqualTo(1);
+    }
+
+    @Test
+    void writeAsyncFailsWithWhatTheUnitThrewAndWrapsCheckedFailures() throws Exception {
+        startWriter();
+        CompletableFuture<Object> refused = writer.writeAsync(s -> {
+            throw new IllegalStateException("refused");
+        });
+        CompletableFuture<Object> broken = writer.writeAsync(s -> {
+            s.execute("SELECT * FROM no_such_table");
+            return null;
+        });
+        assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalStateException.class).hasMessage("refused");
+        assertThatThrownBy(() -> broken.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(StorageException.class).hasCauseInstanceOf(SQLException.class);
     }
 
     private static final int NORMAL = 1;
