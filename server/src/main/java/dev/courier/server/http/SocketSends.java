@@ -28,10 +28,9 @@ import org.slf4j.LoggerFactory;
 /// A send's checks run on the thread that read its frame (a virtual thread of Jetty's, which may
 /// block); then it waits for its group commit without a thread ([MessageService#sendAsync]), so a
 /// socket can have many in flight, and its answer goes out from the thread that learns of the
-/// commit, matched to the send by `id`. Handing each send to a thread of its own, which then
-/// parked until its commit, cost two thread wake-ups per send. At most [#MAX_IN_FLIGHT] per
-/// socket: beyond that a send is answered `429` at once, which bounds what one connection can make
-/// the server hold.
+/// commit, matched to the send by `id`: a send in flight holds no parked thread. At most
+/// [#MAX_IN_FLIGHT] per socket: beyond that a send is answered `429` at once, which bounds what
+/// one connection can make the server hold.
 final class SocketSends {
     static final int MAX_IN_FLIGHT = 256;
     private static final Logger log = LoggerFactory.getLogger(SocketSends.class);

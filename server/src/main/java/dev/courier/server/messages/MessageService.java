@@ -75,8 +75,7 @@ public final class MessageService {
 
     /// [#send] without holding the caller's thread while the send commits. The checks run on the
     /// caller's thread; the future completes once the send is durable, or fails with the
-    /// exception [#send] would throw (never wrapped in a `CompletionException` here; a dependent
-    /// stage sees it wrapped, as `CompletableFuture` does).
+    /// exception [#send] would throw, which may come wrapped in a `CompletionException`.
     public CompletableFuture<SendMessageResponse> sendAsync(DeviceAddress sender, SendMessageRequest request) {
         try {
             validate(request);
