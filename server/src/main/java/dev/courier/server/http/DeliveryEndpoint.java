@@ -14,6 +14,7 @@ import dev.courier.server.delivery.Outbound;
 import dev.courier.server.delivery.Presence;
 import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
+import java.io.IOException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
@@ -100,11 +101,21 @@ final class DeliveryEndpoint {
         sendError(socket, "unsupported_frame", "send JSON text frames");
     }
 
-    void onText(DeliverySocket owner, DeliverySession session, Session socket, String text) {
+    /// The largest text message a socket takes, joined fragments included: the frame limit, as
+    /// Jetty's own message layer applied it.
+    long maxMessageBytes() {
+        return config.maxFrameSize().bytes();
+    }
+
+    /// `json` is a whole text message, as UTF-8: Jackson reads the bytes themselves, and bytes that
+    /// are not UTF-8 fail the parse like any other malformed frame.
+    void onText(DeliverySocket owner, DeliverySession session, Session socket, byte[] json) {
         ClientFrame frame;
         try {
-            frame = mapper.readValue(text, ClientFrame.class);
-        } catch (JacksonException e) {
+            frame = mapper.readValue(json, ClientFrame.class);
+        } catch (IOException e) {
+            // Reading a byte array fails only on what it reads: malformed JSON or UTF-8, or a
+            // frame of no known type.
             sendError(socket, "invalid_frame", "expected an ack, acks or send frame (docs/API.md §8)");
             return;
         }

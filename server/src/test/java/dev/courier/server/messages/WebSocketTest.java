@@ -3,6 +3,7 @@ package dev.courier.server.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.server.testing.RawSocket;
 import dev.courier.server.testing.RawUpgrade;
 import dev.courier.server.testing.ServerPerTest;
 import dev.courier.server.testing.TestClient;
@@ -140,6 +141,64 @@ class WebSocketTest {
             socket.sendText("x".repeat(8 * 1024));
             assertThat(socket.awaitClose(Duration.ofSeconds(5))).isEqualTo(1009);
         }
+    }
+
+    @Test
+    void fragmentedMessageIsJoinedAndOverTheLimitInAllClosesWith1009() {
+        start(Map.of("websocket.maxFrameSize", "4KiB"));
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            // Each frame is under the limit: only the joined message is not.
+            socket.sendInParts("{\"type\":\"acks\",\"guids\":[\"" + "x".repeat(5000) + "\"]}", 3);
+            assertThat(socket.awaitClose(Duration.ofSeconds(5))).isEqualTo(1009);
+        }
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            client.send(alice, "in parts".getBytes(StandardCharsets.UTF_8), bob);
+            var envelope = socket.nextEnvelope();
+            socket.sendInParts("{\"type\":\"ack\",\"guid\":\"" + envelope.guid() + "\"}", 4);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                    client.get("/v1/messages", bob).body().get("envelopes").isEmpty());
+            assertThat(socket.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void pingIsAnsweredWithAPongCarryingItsPayload() {
+        start(Map.of());
+        var bob = client.register("bob");
+        try (var socket = TestSocket.connect(server, bob)) {
+            socket.expectQueueEmpty();
+            assertThat(socket.ping(new byte[] {7, 8, 9})).containsExactly(7, 8, 9);
+            assertThat(socket.ping(new byte[0])).isEmpty();
+        }
+    }
+
+    @Test
+    void textThatIsNotUtf8GetsAnErrorFrameAndTheConnectionStaysUsable() throws Exception {
+        start(Map.of());
+        var alice = client.register("alice");
+        var bob = client.register("bob");
+        try (var raw = RawSocket.open(server, bob.authHeader())) {
+            assertThat(raw.nextTextFrame()).contains("\"queue_empty\"");
+            // An ack of an unknown GUID with a field the server ignores: with "é" in it (C3 A9) it
+            // is taken without an answer; with C3 28, which no UTF-8 sequence is, it is refused.
+            raw.sendTextFrame(ackWithNote(UUID.randomUUID(), (byte) 0xC3, (byte) 0xA9));
+            raw.sendTextFrame(ackWithNote(UUID.randomUUID(), (byte) 0xC3, (byte) 0x28));
+            assertThat(raw.nextTextFrame()).contains("\"invalid_frame\"");
+            client.send(alice, "still here".getBytes(StandardCharsets.UTF_8), bob);
+            assertThat(raw.nextTextFrame()).contains("\"envelope\"");
+        }
+    }
+
+    private static byte[] ackWithNote(UUID guid, byte... note) {
+        var frame = new java.io.ByteArrayOutputStream();
+        frame.writeBytes(("{\"type\":\"ack\",\"guid\":\"" + guid + "\",\"note\":\"").getBytes(StandardCharsets.US_ASCII));
+        frame.writeBytes(note);
+        frame.writeBytes("\"}".getBytes(StandardCharsets.US_ASCII));
+        return frame.toByteArray();
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestSocket implements AutoCloseable {
     private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final LinkedBlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
     private final WebSocket socket;
 
     private TestSocket(String url, String authorization) {
@@ -68,6 +69,13 @@ public final class TestSocket implements AutoCloseable {
                 }
                 partial.setLength(0);
             }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            pongs.add(ByteBuffer.allocate(message.remaining()).put(message).flip());
             ws.request(1);
             return null;
         }
@@ -131,13 +139,46 @@ public final class TestSocket implements AutoCloseable {
 
     /// A `send` frame: `request` is what `POST /v1/messages` would carry.
     public void send(long id, SendMessageRequest request) {
-        sendFrame(new ClientFrame.Send(id, request));
+        sendText(json(new ClientFrame.Send(id, request)));
+    }
+
+    /// A `send` frame split into `parts` WebSocket frames (a text frame and its continuations).
+    public void sendFragmented(long id, SendMessageRequest request, int parts) {
+        sendInParts(json(new ClientFrame.Send(id, request)), parts);
+    }
+
+    /// One text message as `parts` frames of about equal length.
+    public void sendInParts(String text, int parts) {
+        int step = Math.ceilDiv(text.length(), parts);
+        for (int from = 0; from < text.length(); from += step) {
+            int to = Math.min(text.length(), from + step);
+            socket.sendText(text.substring(from, to), to == text.length()).join();
+        }
     }
 
     private void sendFrame(ClientFrame frame) {
+        sendText(json(frame));
+    }
+
+    private static String json(ClientFrame frame) {
         try {
-            sendText(TestClient.JSON.writeValueAsString(frame));
+            return TestClient.JSON.writeValueAsString(frame);
         } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /// Pings the server and returns the payload of the pong it answers with, or null after 5 s.
+    public byte[] ping(byte[] payload) {
+        socket.sendPing(ByteBuffer.wrap(payload)).join();
+        try {
+            ByteBuffer pong = pongs.poll(5, TimeUnit.SECONDS);
+            if (pong == null) return null;
+            byte[] out = new byte[pong.remaining()];
+            pong.get(out);
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
