@@ -252,9 +252,9 @@ public final class DeliverySession {
         close(1011, "send failed");
     }
 
-    private String frame(ServerFrame frame) {
+    private byte[] frame(ServerFrame frame) {
         try {
-            return frames.writeValueAsString(frame);
+            return frames.writeValueAsBytes(frame);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("server frames always serialize", e);
         }

@@ -15,6 +15,7 @@ import dev.courier.server.delivery.Presence;
 import dev.courier.server.messages.MessageService;
 import dev.courier.server.messages.MessageStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
@@ -146,26 +147,37 @@ final class DeliveryEndpoint {
         sendFrame(socket, new ServerFrame.Error(code, message));
     }
 
+    /// Written at once, not batched: an answer or an error is not followed by a pump's flush.
     private void sendFrame(Session socket, ServerFrame frame) {
+        byte[] utf8;
         try {
-            socket.sendText(frames.writeValueAsString(frame), Callback.NOOP);
+            utf8 = frames.writeValueAsBytes(frame);
         } catch (JacksonException e) {
             throw new IllegalStateException("server frames always serialize", e);
         }
+        JettyOutbound.core(socket).sendFrame(JettyOutbound.text(utf8), org.eclipse.jetty.util.Callback.NOOP, false);
     }
 
     /// Delivery frames go through Jetty's core session in batch mode: a backlog of envelopes is
     /// aggregated into the flusher's buffer and written in a few syscalls instead of one per
-    /// frame. The API layer's `sendText` (used for `send_result` and errors) always flushes, and
-    /// so does [#flush], which the pump calls at the end of every pass.
+    /// frame. A `send_result` or an error ([#sendFrame]) is written unbatched, and [#flush], which
+    /// the pump calls at the end of every pass, writes what the batch holds.
     private record JettyOutbound(Session session, CoreSession core) implements Outbound {
         JettyOutbound(Session session) {
-            this(session, ((WebSocketSession) session).getCoreSession());
+            this(session, core(session));
+        }
+
+        static CoreSession core(Session session) {
+            return ((WebSocketSession) session).getCoreSession();
+        }
+
+        static Frame text(byte[] utf8) {
+            return new Frame(OpCode.TEXT).setPayload(ByteBuffer.wrap(utf8));
         }
 
         @Override
-        public void send(String text, Runnable onFailure) {
-            core.sendFrame(new Frame(OpCode.TEXT).setPayload(text), failureOnly(onFailure), true);
+        public void send(byte[] utf8, Runnable onFailure) {
+            core.sendFrame(text(utf8), failureOnly(onFailure), true);
         }
 
         @Override

@@ -39,8 +39,8 @@ class DeliverySessionTest {
 
     private final Outbound recording = new Outbound() {
         @Override
-        public void send(String text, Runnable onFailure) {
-            frames.add(text);
+        public void send(byte[] utf8, Runnable onFailure) {
+            frames.add(new String(utf8, StandardCharsets.UTF_8));
         }
 
         @Override
