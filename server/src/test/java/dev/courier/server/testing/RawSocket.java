@@ -3,7 +3,6 @@ package dev.courier.server.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -29,12 +28,10 @@ public final class RawSocket implements AutoCloseable {
         try {
             var raw = new RawSocket(new Socket("127.0.0.1", server.port()));
             raw.socket.setSoTimeout(10_000);
-            raw.out.write(("GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Authorization: " + authorization + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String status = raw.line();
+            raw.out.write(RawUpgrade.request(authorization, "").getBytes(StandardCharsets.US_ASCII));
+            String status = RawUpgrade.line(raw.in);
             if (!status.contains(" 101 ")) throw new AssertionError("upgrade refused: " + status);
-            while (!raw.line().isEmpty()) {
+            while (!RawUpgrade.line(raw.in).isEmpty()) {
                 // the rest of the 101's headers
             }
             return raw;
@@ -65,16 +62,6 @@ public final class RawSocket implements AutoCloseable {
         if (length == 126) length = in.readUnsignedShort();
         else if (length == 127) length = in.readLong();
         return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
-    }
-
-    private String line() throws IOException {
-        InputStream stream = socket.getInputStream();
-        var bytes = new ByteArrayOutputStream();
-        for (int b = stream.read(); b != '\n'; b = stream.read()) {
-            if (b < 0) throw new IOException("the connection ended inside the response headers");
-            if (b != '\r') bytes.write(b);
-        }
-        return bytes.toString(StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -20,9 +20,14 @@ public record RawUpgrade(int status, Map<String, String> headers, String body) {
     /// Sends `GET /v1/websocket` with the upgrade headers, `Authorization` if not null, and
     /// `extraHeaders` (whole lines, each ending in CRLF).
     public static RawUpgrade send(TestServer server, String authorization, String extraHeaders) {
-        return exchange(server, "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        return exchange(server, request(authorization, extraHeaders));
+    }
+
+    /// The upgrade request [#send] writes, also [RawSocket]'s.
+    static String request(String authorization, String extraHeaders) {
+        return "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + extraHeaders + "\r\n");
+                + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + extraHeaders + "\r\n";
     }
 
     /// Writes `request` as it is (the request line, headers and the blank line) and reads the
@@ -46,7 +51,8 @@ public record RawUpgrade(int status, Map<String, String> headers, String body) {
         }
     }
 
-    private static String line(InputStream in) throws IOException {
+    /// One line of an HTTP head, without its CRLF.
+    static String line(InputStream in) throws IOException {
         var bytes = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) throw new IOException("the connection ended inside the response headers");

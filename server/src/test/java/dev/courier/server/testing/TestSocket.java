@@ -139,12 +139,7 @@ public final class TestSocket implements AutoCloseable {
 
     /// A `send` frame: `request` is what `POST /v1/messages` would carry.
     public void send(long id, SendMessageRequest request) {
-        sendText(json(new ClientFrame.Send(id, request)));
-    }
-
-    /// A `send` frame split into `parts` WebSocket frames (a text frame and its continuations).
-    public void sendFragmented(long id, SendMessageRequest request, int parts) {
-        sendInParts(json(new ClientFrame.Send(id, request)), parts);
+        sendFrame(new ClientFrame.Send(id, request));
     }
 
     /// One text message as `parts` frames of about equal length.
@@ -157,12 +152,8 @@ public final class TestSocket implements AutoCloseable {
     }
 
     private void sendFrame(ClientFrame frame) {
-        sendText(json(frame));
-    }
-
-    private static String json(ClientFrame frame) {
         try {
-            return TestClient.JSON.writeValueAsString(frame);
+            sendText(TestClient.JSON.writeValueAsString(frame));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
