@@ -19,6 +19,7 @@ import dev.courier.client.internal.store.Outbox;
 import dev.courier.client.internal.store.SignalStore;
 import dev.courier.protocol.DeviceKeys;
 import dev.courier.protocol.DirectoryEntry;
+import dev.courier.protocol.MessageIds;
 import dev.courier.protocol.ServerFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -237,7 +238,7 @@ public final class CourierClient implements AutoCloseable {
         if (peer.equals(identity.accountId())) {
             throw new CourierException("sending to your own account is not supported yet (it needs linked devices)");
         }
-        UUID id = UUID.randomUUID();
+        UUID id = MessageIds.next();
         long now = System.currentTimeMillis();
         Content content = Content.text(id, identity.accountId(), peer, now, text);
         events.onTrace(id, TraceStep.REQUEST_CREATED, Events.now());
@@ -281,7 +282,7 @@ public final class CourierClient implements AutoCloseable {
         UUID peer = resolve(user);
         List<UUID> read = conversations.markRead(peer);
         if (read.isEmpty()) return;
-        var receipt = Content.receipt(UUID.randomUUID(), identity.accountId(), peer, System.currentTimeMillis(), Content.READ, read);
+        var receipt = Content.receipt(MessageIds.next(), identity.accountId(), peer, System.currentTimeMillis(), Content.READ, read);
         outbox.add(receipt.messageId(), peer, Content.RECEIPT, ContentCodec.encode(receipt));
         outboxWorker.signal();
     }

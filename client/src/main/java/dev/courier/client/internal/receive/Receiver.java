@@ -12,6 +12,7 @@ import dev.courier.client.internal.store.Outbox;
 import dev.courier.client.internal.store.SignalStore;
 import dev.courier.protocol.Envelope;
 import dev.courier.protocol.EnvelopeType;
+import dev.courier.protocol.MessageIds;
 import dev.courier.protocol.ServerFrame;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,7 +187,7 @@ public final class Receiver implements AutoCloseable {
         String body = c.body() == null ? "" : c.body();
         boolean fresh = conversations.addIncoming(c.messageId(), c.sender(), body, c.timestamp());
         if (!fresh) return new Outcome(null, c.messageId(), List.of(), null, false);
-        var receipt = Content.receipt(UUID.randomUUID(), self, c.sender(), System.currentTimeMillis(), Content.DELIVERED,
+        var receipt = Content.receipt(MessageIds.next(), self, c.sender(), System.currentTimeMillis(), Content.DELIVERED,
                 List.of(c.messageId()));
         outbox.add(receipt.messageId(), c.sender(), Content.RECEIPT, ContentCodec.encode(receipt));
         var message = new Message(c.messageId(), c.sender(), conversations.username(c.sender()).orElse(null), false, body,
