@@ -2,6 +2,7 @@ package dev.courier.bench;
 
 import dev.courier.bench.report.Progress;
 import dev.courier.bench.report.ReportWriter;
+import dev.courier.bench.load.MessageIdOrder;
 import dev.courier.bench.scenario.Bench;
 import dev.courier.bench.scenario.SustainedScenario;
 import dev.courier.bench.target.ServerUnderTest;
@@ -49,6 +50,10 @@ final class SustainedCommand implements Callable<Integer> {
             description = "How senders send: websocket (send frames on their own sockets) or http (POST /v1/messages) (default: ${DEFAULT-VALUE}).")
     SustainedScenario.Transport transport;
 
+    @Option(names = "--message-ids", defaultValue = "time", converter = SustainedCommand.MessageIdOrderName.class,
+            description = "How message IDs are made: time (UUIDv7, as the SDK makes them) or random (UUIDv4) (default: ${DEFAULT-VALUE}).")
+    MessageIdOrder messageIds;
+
     @Option(names = "--prewarm", paramLabel = "SECONDS", defaultValue = "30",
             description = "Seconds of load before the first step, to warm the server's JIT up; not reported in the table, 0 for none (default: ${DEFAULT-VALUE}).")
     int prewarm;
@@ -63,7 +68,7 @@ final class SustainedCommand implements Callable<Integer> {
     public Integer call() {
         SustainedScenario.Params params = smoke
                 ? new SustainedScenario.Params(List.of(200), Duration.ofSeconds(2), Duration.ZERO, 4, 4, payloadBytes, 8, 0, transport,
-                        Duration.ZERO, prewarmRate)
+                        messageIds, Duration.ZERO, prewarmRate)
                 : params();
         try (ServerUnderTest target = server.open(Map.of())) {
             var bench = new Bench(target, CommandLines.of("sustained", smoke), Progress.toStderr(), server.perAddress);
@@ -82,7 +87,7 @@ final class SustainedCommand implements Callable<Integer> {
         if (prewarm < 0) throw new CliException("--prewarm must be 0 or more seconds");
         if (prewarmRate < 1) throw new CliException("--prewarm-rate must be a positive number");
         return new SustainedScenario.Params(rates, Duration.ofSeconds(seconds), Duration.ofSeconds(warmup), senders, recipients,
-                payloadBytes, httpConnections, 0, transport, Duration.ofSeconds(prewarm), prewarmRate);
+                payloadBytes, httpConnections, 0, transport, messageIds, Duration.ofSeconds(prewarm), prewarmRate);
     }
 
     /// `websocket` or `http`, as the help text spells them.
@@ -93,6 +98,18 @@ final class SustainedCommand implements Callable<Integer> {
                 case "websocket", "ws" -> SustainedScenario.Transport.WEBSOCKET;
                 case "http" -> SustainedScenario.Transport.HTTP;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' is not websocket or http");
+            };
+        }
+    }
+
+    /// `time` or `random`, as the help text spells them.
+    static final class MessageIdOrderName implements CommandLine.ITypeConverter<MessageIdOrder> {
+        @Override
+        public MessageIdOrder convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "time" -> MessageIdOrder.TIME;
+                case "random" -> MessageIdOrder.RANDOM;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not time or random");
             };
         }
     }

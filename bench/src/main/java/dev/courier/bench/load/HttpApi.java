@@ -62,8 +62,8 @@ public final class HttpApi {
 
     /// A one-device send of `content` (base64) to `to`, written by hand: the generator makes
     /// thousands a second and a template is cheaper than a mapper.
-    public static String sendBody(BenchDevice to, String content) {
-        return "{\"recipient\":\"" + to.accountId() + "\",\"messageId\":\"" + UUID.randomUUID() + "\",\"timestamp\":"
+    public static String sendBody(BenchDevice to, UUID messageId, String content) {
+        return "{\"recipient\":\"" + to.accountId() + "\",\"messageId\":\"" + messageId + "\",\"timestamp\":"
                 + System.currentTimeMillis() + ",\"messages\":[{\"deviceId\":" + to.deviceId() + ",\"registrationId\":"
                 + to.registrationId() + ",\"type\":2,\"content\":\"" + content + "\"}]}";
     }

@@ -5,6 +5,7 @@ import dev.courier.bench.load.DeliverySocket;
 import dev.courier.bench.load.HttpApi;
 import dev.courier.bench.load.LoadClients;
 import dev.courier.bench.load.LoadException;
+import dev.courier.bench.load.MessageIdOrder;
 import dev.courier.bench.load.Payloads;
 import dev.courier.bench.load.Registrar;
 import dev.courier.bench.report.Chart;
@@ -164,7 +165,7 @@ public final class DrainScenario implements Scenario {
         List<CompletableFuture<Integer>> sends = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             slots.acquireUninterruptibly();
-            sends.add(api.sendMessage(sender, HttpApi.sendBody(recipient, payloads.content(i, System.nanoTime())))
+            sends.add(api.sendMessage(sender, HttpApi.sendBody(recipient, MessageIdOrder.TIME.next(), payloads.content(i, System.nanoTime())))
                     .whenComplete((s, e) -> slots.release()));
             bench.progress().maybe("queued " + i + " of " + n);
         }

@@ -5,6 +5,7 @@ import dev.courier.bench.load.DeliverySocket;
 import dev.courier.bench.load.HttpApi;
 import dev.courier.bench.load.LoadClients;
 import dev.courier.bench.load.LoadException;
+import dev.courier.bench.load.MessageIdOrder;
 import dev.courier.bench.load.Payloads;
 import dev.courier.bench.load.Registrar;
 import dev.courier.bench.report.Chart;
@@ -43,7 +44,8 @@ public final class SustainedScenario implements Scenario {
     /// `stopAboveP99Ms`: when positive, the sweep ends after the first step that is not
     /// [Step#withinBound] it (the steps above it would only queue more); 0 runs every rate.
     public record Params(List<Integer> rates, Duration duration, Duration warmup, int senders, int recipients,
-                         int payloadBytes, int httpConnections, double stopAboveP99Ms, Transport transport, Duration prewarm,
+                         int payloadBytes, int httpConnections, double stopAboveP99Ms, Transport transport, MessageIdOrder messageIds,
+                         Duration prewarm,
                          int prewarmRate) {}
 
     /// How senders send: `send` frames on a WebSocket of their own, as a connected app does, or
@@ -92,9 +94,10 @@ public final class SustainedScenario implements Scenario {
             Payloads payloads = new Payloads(params.payloadBytes());
             OpenLoopStep.Sender send = params.transport() == Transport.WEBSOCKET
                     ? (from, to, sequence, intended) ->
-                            senderSockets.get(from).send(HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)))
+                            senderSockets.get(from).send(HttpApi.sendBody(recipients.get(to), params.messageIds().next(),
+                                    payloads.content(sequence, intended)))
                     : (from, to, sequence, intended) -> clients.api().sendMessage(senders.get(from),
-                            HttpApi.sendBody(recipients.get(to), payloads.content(sequence, intended)));
+                            HttpApi.sendBody(recipients.get(to), params.messageIds().next(), payloads.content(sequence, intended)));
             long sequenceBase = 0;
             if (!params.prewarm().isZero()) {
                 // The server's JIT compiles for about a minute of load before it settles (its C2

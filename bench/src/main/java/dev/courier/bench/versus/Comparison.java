@@ -1,5 +1,6 @@
 package dev.courier.bench.versus;
 
+import dev.courier.bench.load.MessageIdOrder;
 import dev.courier.bench.report.Bytes;
 import dev.courier.bench.report.Chart;
 import dev.courier.bench.report.LatencySummary;
@@ -118,7 +119,7 @@ public final class Comparison {
 
     private SustainedScenario.Params sustained(List<Integer> rates, Duration duration, double stopAboveP99Ms, Duration prewarm) {
         return new SustainedScenario.Params(rates, duration, params.warmup(), params.senders(), params.recipients(), params.payloadBytes(), 128,
-                stopAboveP99Ms, SustainedScenario.Transport.WEBSOCKET, prewarm, params.rate());
+                stopAboveP99Ms, SustainedScenario.Transport.WEBSOCKET, MessageIdOrder.TIME, prewarm, params.rate());
     }
 
     /// `asked`, or fewer when the server's open-file limit would refuse them (each connection is a
