@@ -176,6 +176,22 @@ public abstract class MessageStoreContract extends StoreContract {
     }
 
     @Test
+    void aRepeatOfAnAcceptedSendGetsTheFirstAnswerOnceItsQueueIsFullOrItsDeviceIsGone() {
+        UUID messageId = UUID.randomUUID();
+        messages().store(batch(alice1, bob, messageId, T0, T0 + DAY, 1, 2), ROOMY);
+
+        StoreResult whenFull = messages().store(batch(alice1, bob, messageId, T0 + 500, T0 + DAY, 1, 2), 1);
+        stores.accounts().removeDevice(bob2);
+        StoreResult whenGone = messages().store(batch(alice1, bob, messageId, T0 + 900, T0 + DAY, 1, 2), ROOMY);
+
+        assertThat(List.of(whenFull, whenGone)).allSatisfy(retry -> {
+            assertThat(retry.queued()).isFalse();
+            assertThat(retry.sent()).isEqualTo(new SentMessage(bob, T0));
+        });
+        assertThat(texts(bob1)).containsExactly(text(messageId, 1));
+    }
+
+    @Test
     void concurrentDuplicatesQueueOnlyOnce() throws Exception {
         UUID messageId = UUID.randomUUID();
 

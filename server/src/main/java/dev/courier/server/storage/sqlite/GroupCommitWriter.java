@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
 /// senders share the disk's latency instead of queueing behind each other's fsyncs. A unit that
 /// throws rolls back to its savepoint alone; the others still commit.
 ///
+/// Work given to [#writeCheckedFirst] or [#writeAsyncCheckedFirst] runs without a savepoint: it
+/// makes every check that can refuse it before its first write, so a refusal leaves nothing to
+/// roll back. A savepoint and its release cost this thread about 3 µs a unit, a seventh of a
+/// send's share at 20,000 sends/s (docs/BENCHMARKS.md). The writer checks the promise: such a unit
+/// that fails having changed rows, or with anything but an unchecked exception (an SQL error may
+/// have left the transaction in any state), fails its whole batch.
+///
 /// Work given to [#writeWithoutSync] does not need its own fsync: a batch of only such work commits
 /// with `synchronous=NORMAL`, so its commit writes the WAL but does not sync it. It becomes durable
 /// with the next synced commit (an fsync of the WAL covers every frame before it) or checkpoint. A
@@ -72,14 +79,17 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final class Unit<T> {
         final SqlWork<T> work;
         final boolean synced;
+        /// Runs in a savepoint of its own; false for work that checks before it writes.
+        final boolean guarded;
         final CompletableFuture<T> done = new CompletableFuture<>();
         T result;
         Throwable failure;
         List<Runnable> afterCommit = List.of();
 
-        Unit(SqlWork<T> work, boolean synced) {
+        Unit(SqlWork<T> work, boolean synced, boolean guarded) {
             this.work = work;
             this.synced = synced;
+            this.guarded = guarded;
         }
 
         void runIn(SqlSession session) {
@@ -113,21 +123,33 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /// Runs `work` and returns once it is committed and synced to disk.
     <T> T write(SqlWork<T> work) {
-        return await(submit(new Unit<>(work, true)));
+        return await(submit(new Unit<>(work, true, true)));
+    }
+
+    /// [#write] for work that has changed nothing whenever it throws an unchecked exception: it
+    /// runs without a savepoint (see the class comment).
+    <T> T writeCheckedFirst(SqlWork<T> work) {
+        return await(submit(new Unit<>(work, true, false)));
+    }
+
+    /// [#writeAsync] for work that has changed nothing whenever it throws an unchecked exception:
+    /// it runs without a savepoint (see the class comment).
+    <T> CompletableFuture<T> writeAsyncCheckedFirst(SqlWork<T> work) {
+        return submit(new Unit<>(work, true, false));
     }
 
     /// [#write] without waiting: the future completes, on a thread of its own, once `work` is
     /// committed and synced to disk, or fails with what `work` threw (or a [StorageException]).
     /// What depends on it runs on that thread, together with the rest of the commit's.
     <T> CompletableFuture<T> writeAsync(SqlWork<T> work) {
-        return submit(new Unit<>(work, true));
+        return submit(new Unit<>(work, true, true));
     }
 
     /// Runs `work` and returns once it is committed, without waiting for its commit to reach the
     /// disk if nothing synced shares it (see the class comment). Only for work whose undoing by a
     /// power loss is harmless.
     <T> T writeWithoutSync(SqlWork<T> work) {
-        return await(submit(new Unit<>(work, false)));
+        return await(submit(new Unit<>(work, false, true)));
     }
 
     private <T> CompletableFuture<T> submit(Unit<T> unit) {
@@ -180,19 +202,13 @@ final class GroupCommitWriter implements AutoCloseable {
         for (int i = 0; broken == null && i < batch.size(); i++) {
             Unit<?> unit = batch.get(i);
             try {
-                // Prepared once and reused: a plain statement per call parsed the SQL each time.
-                session.prepare("SAVEPOINT unit").execute();
-                unit.runIn(session);
-                List<Runnable> actions = session.takeAfterCommit();
-                if (unit.failure != null) session.prepare("ROLLBACK TO unit").execute();
-                else unit.afterCommit = actions;
-                session.prepare("RELEASE unit").execute();
+                broken = unit.guarded ? runGuarded(unit) : runCheckedFirst(unit);
             } catch (SQLException e) {
                 // The savepoint machinery itself failed (I/O error, disk full): the transaction
                 // may hold a failed unit's partial writes, so none of it may commit.
                 broken = e;
-                break;
             }
+            if (broken != null) break;
             // Work that arrived while this batch ran joins it before the commit: it would
             // otherwise wait for this commit and then for one of its own, and each commit costs an
             // fsync (CPU too, on a virtual disk: in a profile at 8,000 sends/s the commit's fsync
@@ -233,6 +249,33 @@ final class GroupCommitWriter implements AutoCloseable {
         COMPLETIONS.newThread(() -> {
             for (Unit<?> unit : done) unit.complete();
         }).start();
+    }
+
+    /// Runs `unit` in a savepoint, and rolls back to it if the unit fails.
+    private SQLException runGuarded(Unit<?> unit) throws SQLException {
+        // Prepared once and reused: a plain statement per call parsed the SQL each time.
+        session.prepare("SAVEPOINT unit").execute();
+        unit.runIn(session);
+        List<Runnable> actions = session.takeAfterCommit();
+        if (unit.failure != null) session.prepare("ROLLBACK TO unit").execute();
+        else unit.afterCommit = actions;
+        session.prepare("RELEASE unit").execute();
+        return null;
+    }
+
+    /// Runs `unit` without a savepoint; returns why the batch cannot commit if the unit failed
+    /// in a way only a savepoint could have undone.
+    private SQLException runCheckedFirst(Unit<?> unit) throws SQLException {
+        long changesBefore = session.totalChanges();
+        unit.runIn(session);
+        List<Runnable> actions = session.takeAfterCommit();
+        if (unit.failure == null) {
+            unit.afterCommit = actions;
+            return null;
+        }
+        if (unit.failure instanceof RuntimeException && session.totalChanges() == changesBefore) return null;
+        return new SQLException("a write unit without a savepoint failed after changing rows, or with an SQL error; "
+                + "its batch cannot commit without it", unit.failure);
     }
 
     /// Puts the connection at `wanted` for the next commit. The driver keeps a transaction open

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sqlite.SQLiteConnection;
 
 /// One SQLite connection with a cache of prepared statements. Not thread-safe: a session is
 /// used by one thread at a time (the writer thread, or a reader that took it from the pool).
@@ -48,6 +49,12 @@ final class SqlSession implements AutoCloseable {
 
     Connection connection() {
         return connection;
+    }
+
+    /// Rows changed by this connection's statements since it opened (`sqlite3_total_changes64`):
+    /// a statement that failed counts none, since SQLite undoes it whole.
+    long totalChanges() throws SQLException {
+        return connection.unwrap(SQLiteConnection.class).getDatabase().total_changes();
     }
 
     void execute(String sql) throws SQLException {

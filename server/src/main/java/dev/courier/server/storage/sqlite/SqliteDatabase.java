@@ -54,9 +54,14 @@ public final class SqliteDatabase implements Storage.Database {
         return writer.write(work);
     }
 
-    /// [#write] without waiting for the commit (see [GroupCommitWriter#writeAsync]).
-    <T> CompletableFuture<T> writeAsync(SqlWork<T> work) {
-        return writer.writeAsync(work);
+    /// [#write] for work that checks before it writes (see [GroupCommitWriter#writeCheckedFirst]).
+    <T> T writeCheckedFirst(SqlWork<T> work) {
+        return writer.writeCheckedFirst(work);
+    }
+
+    /// [#writeCheckedFirst] without waiting for the commit (see [GroupCommitWriter#writeAsyncCheckedFirst]).
+    <T> CompletableFuture<T> writeAsyncCheckedFirst(SqlWork<T> work) {
+        return writer.writeAsyncCheckedFirst(work);
     }
 
     /// A write that returns once committed, not once on disk (see [GroupCommitWriter]): only for

@@ -24,8 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /// [MessageStore] on the embedded database. Each device's queue is the rows of `envelopes` for
 /// that device in `seq` order; `queue_depths` keeps their count so the cap costs one lookup.
@@ -67,26 +65,34 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public StoreResult store(OutgoingBatch batch, int maxQueueDepth) {
-        return db.write(storing(batch, maxQueueDepth));
+        return db.writeCheckedFirst(storing(batch, maxQueueDepth));
     }
 
     /// Completes on the writer's completion thread for the commit (see [GroupCommitWriter]); no
     /// thread waits for the commit meanwhile.
     @Override
     public CompletableFuture<StoreResult> storeAsync(OutgoingBatch batch, int maxQueueDepth) {
-        return db.writeAsync(storing(batch, maxQueueDepth));
+        return db.writeAsyncCheckedFirst(storing(batch, maxQueueDepth));
     }
 
+    /// A send, as work that checks before it writes (see [GroupCommitWriter]): every refusal is
+    /// decided by reads, before the first row is written.
     private SqlWork<StoreResult> storing(OutgoingBatch batch, int maxQueueDepth) {
         return s -> {
             byte[] sender = Uuids.toBytes(batch.sender());
             byte[] messageId = Uuids.toBytes(batch.messageId());
             byte[] recipient = Uuids.toBytes(batch.recipient());
-            // Claim the message ID first, in the one statement that also tells whether it was
-            // taken: a retry (even one racing the first attempt) finds the claim and gets the
-            // first attempt's record, and a send refused below (queue full, device removed) rolls
-            // back to its savepoint, claim and all. One statement instead of a lookup and an
-            // insert, on the thread every write waits for.
+            RuntimeException refusal = refusal(s, recipient, batch.ciphertexts(), maxQueueDepth);
+            if (refusal != null) {
+                // A repeat of a send already accepted gets the first answer, whatever the queues hold now.
+                Optional<SentMessage> previous = findSent(s, batch.sender(), batch.messageId());
+                if (previous.isPresent()) return new StoreResult(previous.get(), false);
+                throw refusal;
+            }
+            // Claim the message ID in the one statement that also tells whether it was taken: a
+            // retry (even one racing the first attempt) finds the claim and gets the first
+            // attempt's record. One statement instead of a lookup and an insert, on the thread
+            // every write waits for.
             PreparedStatement claim = s.prepare("""
                     INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
                     VALUES (?, ?, ?, ?) ON CONFLICT (message_id, sender_account) DO NOTHING""");
@@ -98,9 +104,6 @@ public final class SqliteMessageStore implements MessageStore {
                 SentMessage previous = findSent(s, batch.sender(), batch.messageId())
                         .orElseThrow(() -> new StorageException("a send's claimed message ID has no record", null));
                 return new StoreResult(previous, false);
-            }
-            for (OutgoingBatch.DeviceCiphertext c : batch.ciphertexts()) {
-                if (depth(s, recipient, c.deviceId()) >= maxQueueDepth) throw new QueueFullException(c.deviceId());
             }
             PreparedStatement insert = s.prepare("""
                     INSERT INTO envelopes (guid, account_id, device_id, type, source_account, source_device, message_id,
@@ -123,15 +126,7 @@ public final class SqliteMessageStore implements MessageStore {
                 insert.setLong(11, batch.expiresAt());
                 long seq = nextSeq(s);
                 insert.setLong(12, seq);
-                try {
-                    insert.executeUpdate();
-                } catch (SQLiteException e) {
-                    // The device was removed between the device check and this write.
-                    if (e.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY) {
-                        throw new MismatchedDevicesException(List.of(), List.of(c.deviceId()));
-                    }
-                    throw e;
-                }
+                insert.executeUpdate();
                 addDepth(s, recipient, c.deviceId(), 1);
                 if (feed != null) {
                     queued.add(new StoredEnvelope(seq, guid, c.type(), batch.sender(), batch.senderDevice(), batch.serverTimestamp(),
@@ -165,6 +160,30 @@ public final class SqliteMessageStore implements MessageStore {
             }
         }
         return ++lastSeq;
+    }
+
+    /// Why the send must be refused, or null: a full queue first, then devices removed since the
+    /// caller checked the device list. Only the writer thread removes devices, so none can go
+    /// between this check and the send's writes.
+    private static RuntimeException refusal(SqlSession s, byte[] account, List<OutgoingBatch.DeviceCiphertext> ciphertexts,
+                                            int maxQueueDepth) throws SQLException {
+        PreparedStatement ps = s.prepare("""
+                SELECT coalesce((SELECT depth FROM queue_depths q WHERE q.account_id = d.account_id AND q.device_id = d.device_id), 0)
+                FROM devices d WHERE d.account_id = ? AND d.device_id = ?""");
+        ps.setBytes(1, account);
+        List<Integer> gone = List.of();
+        for (OutgoingBatch.DeviceCiphertext c : ciphertexts) {
+            ps.setInt(2, c.deviceId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    if (gone.isEmpty()) gone = new ArrayList<>();
+                    gone.add(c.deviceId());
+                } else if (rs.getInt(1) >= maxQueueDepth) {
+                    return new QueueFullException(c.deviceId());
+                }
+            }
+        }
+        return gone.isEmpty() ? null : new MismatchedDevicesException(List.of(), gone);
     }
 
     private static int depth(SqlSession s, byte[] account, int deviceId) throws SQLException {

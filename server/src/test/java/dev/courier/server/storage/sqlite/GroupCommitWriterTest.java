@@ -200,6 +200,91 @@ class GroupCommitWriterTest {
                 .isInstanceOf(StorageException.class).hasCauseInstanceOf(SQLException.class);
     }
 
+    @Test
+    void checkedFirstWorkThatRefusesBeforeWritingFailsAloneAndItsBatchCommits() throws Exception {
+        startWriter();
+        createRowsTable();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        // Queued from inside a running unit, so both join its batch.
+        writer.write(s -> {
+            insert(s, 1);
+            queued.add(writer.writeAsyncCheckedFirst(s2 -> {
+                throw new IllegalStateException("refused");
+            }));
+            queued.add(writer.writeAsyncCheckedFirst(s2 -> insert(s2, 3)));
+            return null;
+        });
+
+        assertThatThrownBy(() -> queued.get(0).get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalStateException.class).hasMessage("refused");
+        queued.get(1).get(10, TimeUnit.SECONDS);
+        assertThat(rows()).containsExactly(1, 3);
+        assertThat(metrics.get(GroupCommitWriter.BATCH_SIZE).summary().max()).as("the three units shared a commit").isEqualTo(3);
+    }
+
+    @Test
+    void checkedFirstWorkThatFailsAfterWritingFailsItsWholeBatch() throws Exception {
+        startWriter();
+        createRowsTable();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+
+        assertThatThrownBy(() -> writer.write(s -> {
+            insert(s, 1);
+            queued.add(writer.writeAsyncCheckedFirst(s2 -> {
+                insert(s2, 2);
+                throw new IllegalStateException("refused too late");
+            }));
+            queued.add(writer.writeAsyncCheckedFirst(s2 -> insert(s2, 3)));
+            return null;
+        })).isInstanceOf(StorageException.class).hasMessage("commit failed");
+
+        assertThatThrownBy(() -> queued.get(0).get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalStateException.class).hasMessage("refused too late");
+        assertThatThrownBy(() -> queued.get(1).get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(StorageException.class).hasMessage("commit failed");
+        assertThat(rows()).as("nothing of the batch committed").isEmpty();
+    }
+
+    @Test
+    void checkedFirstWorkFailingWithAnSqlErrorFailsItsWholeBatch() throws Exception {
+        startWriter();
+        createRowsTable();
+        CompletableFuture<?>[] broken = new CompletableFuture<?>[1];
+
+        assertThatThrownBy(() -> writer.write(s -> {
+            insert(s, 1);
+            broken[0] = writer.writeAsyncCheckedFirst(s2 -> {
+                s2.execute("SELECT * FROM no_such_table");
+                return null;
+            });
+            return null;
+        })).isInstanceOf(StorageException.class).hasMessage("commit failed");
+
+        assertThatThrownBy(() -> broken[0].get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(StorageException.class).hasCauseInstanceOf(SQLException.class);
+        assertThat(rows()).isEmpty();
+        // The writer goes on: the next batch commits.
+        writer.writeCheckedFirst(s -> insert(s, 4));
+        assertThat(rows()).containsExactly(4);
+    }
+
+    private void createRowsTable() {
+        writer.write(s -> {
+            s.execute("CREATE TABLE rows (unit INTEGER NOT NULL)");
+            return null;
+        });
+    }
+
+    private List<Integer> rows() {
+        return writer.write(s -> {
+            List<Integer> out = new ArrayList<>();
+            try (ResultSet rs = s.prepare("SELECT unit FROM rows ORDER BY rowid").executeQuery()) {
+                while (rs.next()) out.add(rs.getInt(1));
+            }
+            return out;
+        });
+    }
+
     private static final int NORMAL = 1;
     private static final int FULL = 2;
 
