@@ -6,12 +6,12 @@ import java.util.UUID;
 /// New message IDs, as UUIDv7 (RFC 9562, section 5.7): 48 bits of Unix milliseconds, then 74
 /// random bits.
 ///
-/// Why not random (v4) IDs: the server keys its record of each send by message ID, to answer
-/// retries. Random keys land on a random page of that index each time, so once the index outgrows
-/// the page cache every send dirties a page of its own and the commit writes them all. IDs that
-/// start with the time land on the index's newest pages, which the next sends dirty again, so a
-/// commit writes a few pages for hundreds of sends (measured in docs/BENCHMARKS.md). The 74
-/// random bits keep IDs unguessable and unique without any coordination between devices.
+/// Why not random (v4) IDs: the server keys its record of each send by sender and message ID, to
+/// answer retries. A random ID lands on a random page of that index each time, so once the index
+/// outgrows the page cache every send dirties a page of its own. An ID that starts with the time
+/// lands at the end of its sender's range, on a page the sender's next sends dirty again
+/// (measured in docs/BENCHMARKS.md). The 74 random bits keep IDs unguessable and unique without
+/// any coordination between devices.
 public final class MessageIds {
     private static final SecureRandom RANDOM = new SecureRandom();
 

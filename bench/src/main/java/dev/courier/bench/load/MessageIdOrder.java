@@ -4,8 +4,7 @@ import dev.courier.protocol.MessageIds;
 import java.util.UUID;
 
 /// How the generator makes message IDs. Courier's SDK makes time-ordered ones; random ones are
-/// what a client that ignores the advice in docs/API.md sends, and cost the server more per send
-/// once its record of sends outgrows the page cache (docs/BENCHMARKS.md).
+/// what a client that ignores the advice in docs/API.md sends (docs/BENCHMARKS.md compares them).
 public enum MessageIdOrder {
     /// UUIDv7, as the SDK makes them.
     TIME {

@@ -124,7 +124,7 @@ public final class PostgresMessageStore implements MessageStore {
     private static boolean claimMessageId(Connection c, OutgoingBatch batch) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
-                VALUES (?, ?, ?, ?) ON CONFLICT (message_id, sender_account) DO NOTHING""")) {
+                VALUES (?, ?, ?, ?) ON CONFLICT (sender_account, message_id) DO NOTHING""")) {
             ps.setObject(1, batch.sender());
             ps.setObject(2, batch.messageId());
             ps.setObject(3, batch.recipient());

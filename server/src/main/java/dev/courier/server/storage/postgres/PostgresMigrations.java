@@ -21,8 +21,7 @@ import org.slf4j.LoggerFactory;
 final class PostgresMigrations {
     private static final Logger log = LoggerFactory.getLogger(PostgresMigrations.class);
     /// Append only; never edit a script that has shipped.
-    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__push_subscriptions.sql",
-            "V3__sent_messages_by_message_id.sql");
+    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__push_subscriptions.sql");
     /// The advisory lock key: "courier" in ASCII. Any constant works, as long as every node uses it.
     private static final long LOCK_KEY = 0x636f7572696572L;
 

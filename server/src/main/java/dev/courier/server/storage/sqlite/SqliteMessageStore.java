@@ -95,7 +95,7 @@ public final class SqliteMessageStore implements MessageStore {
             // every write waits for.
             PreparedStatement claim = s.prepare("""
                     INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp)
-                    VALUES (?, ?, ?, ?) ON CONFLICT (message_id, sender_account) DO NOTHING""");
+                    VALUES (?, ?, ?, ?) ON CONFLICT (sender_account, message_id) DO NOTHING""");
             claim.setBytes(1, sender);
             claim.setBytes(2, messageId);
             claim.setBytes(3, recipient);

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 final class SqliteMigrations {
     private static final Logger log = LoggerFactory.getLogger(SqliteMigrations.class);
     /// Append only; never edit a script that has shipped.
-    private static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__push_subscriptions.sql",
-            "V3__sent_messages_by_message_id.sql");
+    private static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__push_subscriptions.sql");
 
     private SqliteMigrations() {}
 

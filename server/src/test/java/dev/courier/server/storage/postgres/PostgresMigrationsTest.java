@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.server.config.ServerConfig;
-import dev.courier.server.messages.SentMessage;
-import dev.courier.server.storage.SqlScripts;
 import dev.courier.server.storage.StorageException;
 import dev.courier.server.testing.PostgresTestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -93,50 +89,6 @@ class PostgresMigrationsTest {
         }
 
         assertThat(appliedVersions()).containsExactlyElementsOf(everyVersion());
-    }
-
-    @Test
-    void sendRecordsSurviveBeingRekeyedByMessageId() throws Exception {
-        // The schema as a version-2 server left it, with sends recorded under the old key.
-        UUID sender = UUID.randomUUID();
-        UUID recipient = UUID.randomUUID();
-        List<UUID> messageIds = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
-        try (var c = database.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)");
-            for (int version = 1; version <= 2; version++) {
-                st.execute(SqlScripts.load("/db/postgres/" + PostgresMigrations.SCRIPTS.get(version - 1)));
-                st.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (" + version + ", 0)");
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO sent_messages (sender_account, message_id, recipient_account, server_timestamp) VALUES (?, ?, ?, ?)")) {
-                for (int i = 0; i < messageIds.size(); i++) {
-                    ps.setObject(1, sender);
-                    ps.setObject(2, messageIds.get(i));
-                    ps.setObject(3, recipient);
-                    ps.setLong(4, 1_000L + i);
-                    ps.executeUpdate();
-                }
-            }
-        }
-
-        try (var db = open()) {
-            var messages = new PostgresMessageStore(db);
-            for (int i = 0; i < messageIds.size(); i++) {
-                assertThat(messages.findSent(sender, messageIds.get(i))).contains(new SentMessage(recipient, 1_000L + i));
-            }
-            assertThat(messages.findSent(UUID.randomUUID(), messageIds.getFirst())).isEmpty();
-        }
-
-        assertThat(appliedVersions()).containsExactlyElementsOf(everyVersion());
-        List<String> keyColumns = new ArrayList<>();
-        try (var c = database.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
-                SELECT a.attname FROM pg_index i
-                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                WHERE i.indrelid = 'sent_messages'::regclass AND i.indisprimary
-                ORDER BY array_position(i.indkey::int2[], a.attnum)""")) {
-            while (rs.next()) keyColumns.add(rs.getString(1));
-        }
-        assertThat(keyColumns).containsExactly("message_id", "sender_account");
     }
 
     @Test
