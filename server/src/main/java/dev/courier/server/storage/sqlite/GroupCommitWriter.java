@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
 ///
 /// Work given to [#writeCheckedFirst] or [#writeAsyncCheckedFirst] runs without a savepoint: it
 /// makes every check that can refuse it before its first write, so a refusal leaves nothing to
-/// roll back. A savepoint and its release cost this thread about 3 µs a unit, a seventh of a
-/// send's share at 20,000 sends/s (docs/BENCHMARKS.md). The writer checks the promise: such a unit
-/// that fails having changed rows, or with anything but an unchecked exception (an SQL error may
-/// have left the transaction in any state), fails its whole batch.
+/// roll back, and this thread, which every write waits for, runs no `SAVEPOINT` and `RELEASE` for
+/// it (end to end at 20,000 sends/s the saving is within the runs' spread: docs/BENCHMARKS.md,
+/// "Savepoints"). The writer checks the promise: such a unit that fails having changed rows, or
+/// with anything but an unchecked exception (an SQL error may have left the transaction in any
+/// state), fails its whole batch.
 ///
 /// Work given to [#writeWithoutSync] does not need its own fsync: a batch of only such work commits
 /// with `synchronous=NORMAL`, so its commit writes the WAL but does not sync it. It becomes durable
@@ -204,8 +205,9 @@ final class GroupCommitWriter implements AutoCloseable {
             try {
                 broken = unit.guarded ? runGuarded(unit) : runCheckedFirst(unit);
             } catch (SQLException e) {
-                // The savepoint machinery itself failed (I/O error, disk full): the transaction
-                // may hold a failed unit's partial writes, so none of it may commit.
+                // The savepoint machinery or the change count itself failed (I/O error, disk
+                // full): the transaction may hold a failed unit's partial writes, so none of it
+                // may commit.
                 broken = e;
             }
             if (broken != null) break;
